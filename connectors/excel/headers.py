@@ -1,0 +1,46 @@
+"""Match header texts: case- and space-insensitive, with caller-given aliases.
+
+PMO staff retype headers ("Due date", "Due  Date", "DUE DATE\\n") and rename them; the
+mapping layer gives aliases. All header comparisons go through `normalise_header`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+
+_SPACE_RE = re.compile(r"\s+")
+
+
+def normalise_header(text: object) -> str:
+    """Fold case, unicode width and remove all whitespace ("Due  Date\\n" -> "duedate")."""
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFKC", str(text)).casefold()
+    return _SPACE_RE.sub("", s)
+
+
+def resolve_header(
+    name: str, headers: Sequence[str], aliases: Mapping[str, Sequence[str]] | None = None
+) -> str | None:
+    """The header in `headers` that `name` (or one of its aliases) designates."""
+    index = {normalise_header(h): h for h in reversed(headers) if normalise_header(h)}
+    candidates = [name, *((aliases or {}).get(name, ()))]
+    for key, values in (aliases or {}).items():
+        if normalise_header(key) == normalise_header(name) and key != name:
+            candidates.extend(values)
+    for cand in candidates:
+        hit = index.get(normalise_header(cand))
+        if hit is not None:
+            return hit
+    return None
+
+
+def match_score(
+    row_texts: Sequence[str],
+    expected: Sequence[str],
+    aliases: Mapping[str, Sequence[str]] | None = None,
+) -> int:
+    """How many expected headers (or their aliases) appear among `row_texts`."""
+    return sum(1 for name in expected if resolve_header(name, row_texts, aliases) is not None)
