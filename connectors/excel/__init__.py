@@ -9,6 +9,7 @@ formula values survive. See the module docstrings for the why of each piece.
 from __future__ import annotations
 
 from .cells import CellValue
+from .diff import PackageDiff, cell_diff, package_diff
 from .errors import (
     ExcelError,
     LiveExcelUnavailable,
@@ -23,15 +24,24 @@ from .errors import (
 )
 from .fingerprint import Fingerprint
 from .headers import normalise_header
+from .live import BookLike, LiveWriter, XlwingsLiveWriter
 from .locate import TrackerLocation, locate_tracker
+from .patch import CellWrite, PatchResult, RowAppend, WorkbookPatch
 from .reader import TrackerData, TrackerRow, read_tracker
+from .writer import apply_patch, render_patch
 
 __all__ = [
+    "BookLike",
     "CellValue",
+    "CellWrite",
     "ExcelError",
     "Fingerprint",
     "LiveExcelUnavailable",
+    "LiveWriter",
     "MissingColumns",
+    "PackageDiff",
+    "PatchResult",
+    "RowAppend",
     "SheetNotOwned",
     "TrackerData",
     "TrackerLocation",
@@ -41,8 +51,14 @@ __all__ = [
     "WorkbookChanged",
     "WorkbookEncrypted",
     "WorkbookLocked",
+    "WorkbookPatch",
     "WorkbookUnreadable",
+    "XlwingsLiveWriter",
+    "apply_patch",
+    "cell_diff",
     "locate_tracker",
     "normalise_header",
+    "package_diff",
     "read_tracker",
+    "render_patch",
 ]

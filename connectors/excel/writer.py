@@ -1,0 +1,106 @@
+"""apply_patch: write a WorkbookPatch into a workbook file, surgically and safely.
+
+The package is rebuilt with every untouched zip entry copied byte for byte; only the
+parts the planner changed are re-compressed. If the workbook is open in Excel, the
+same changes go to the running Excel through the live writer instead (Windows/macOS).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+from .errors import WorkbookChanged, WorkbookLocked
+from .fingerprint import Fingerprint
+from .live import LiveWriter, default_live_writer, unavailable_reason
+from .package import Package
+from .patch import PatchResult, WorkbookPatch
+from .planner import plan_patch
+from .safety import (
+    check_not_open,
+    check_unchanged,
+    default_backup_dir,
+    make_backup,
+    replace_atomically,
+    write_temp,
+)
+from .zipcopy import rewrite_package
+
+
+def render_patch(path: str | Path, patch: WorkbookPatch, data: bytes) -> tuple[bytes, PatchResult]:
+    """New package bytes for `patch` applied to `data` (the file's bytes); no I/O."""
+    pkg = Package(path, data)
+    plan = plan_patch(pkg, patch)
+    assert plan.result is not None
+    if not plan.replace and not plan.remove:
+        return data, plan.result
+    new = rewrite_package(
+        zipfile.ZipFile(io.BytesIO(data)), replace=plan.replace, remove=plan.remove
+    )
+    return new, plan.result
+
+
+def apply_patch(
+    path: str | Path,
+    patch: WorkbookPatch,
+    *,
+    expected: Fingerprint,
+    backup_dir: str | Path | None = None,
+    keep_backups: int = 10,
+    live: LiveWriter | bool | None = True,
+) -> PatchResult:
+    """Apply `patch` to the workbook at `path`, read earlier with fingerprint `expected`.
+
+    Nothing is written when the values are already there (no new file, no backup).
+    WorkbookChanged when the file changed since it was read; WorkbookLocked when it is
+    open in Excel and no live Excel could take the changes (`live=False` disables the
+    live path; a LiveWriter instance can be passed, e.g. a fake in tests).
+    """
+    path = Path(path)
+    try:
+        check_not_open(path)
+    except WorkbookLocked as locked:
+        return _write_live(path, patch, expected, live, locked)
+    data = path.read_bytes()
+    if not Fingerprint.of_bytes(path, data).matches(expected):
+        raise WorkbookChanged(
+            f"{path}: the workbook was saved by someone else after pmo-sync read it; nothing "
+            "was written, to avoid overwriting their changes. Sync again to pick them up.",
+            path=path,
+        )
+    new, result = render_patch(path, patch, data)
+    if new is data:
+        return result
+    tmp = write_temp(path, new)
+    try:
+        check_unchanged(path, expected)
+        check_not_open(path)
+        folder = Path(backup_dir) if backup_dir is not None else default_backup_dir(path)
+        result.backup_path = make_backup(path, folder, keep_backups)
+        replace_atomically(tmp, path)
+    except WorkbookLocked as locked:
+        tmp.unlink(missing_ok=True)
+        return _write_live(path, patch, expected, live, locked)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    result.wrote = True
+    result.bytes_written = len(new)
+    return result
+
+
+def _write_live(
+    path: Path,
+    patch: WorkbookPatch,
+    expected: Fingerprint,
+    live: LiveWriter | bool | None,
+    locked: WorkbookLocked,
+) -> PatchResult:
+    writer = default_live_writer() if live is True else (live or None)
+    if writer is None:
+        reason = unavailable_reason() if live is True else "the live Excel path is disabled"
+        raise WorkbookLocked(f"{locked} ({reason})", path=path) from locked
+    result = writer.write(path, patch, expected=expected)
+    result.notes.insert(0, str(locked))
+    return result
