@@ -61,7 +61,8 @@ def cell_xml(
     if isinstance(value, int | float):
         v = number_text(value).encode()
         return head + b"><" + prefix + b"v>" + v + b"</" + prefix + b"v>" + close
-    text = escape(escape_ooxml(str(value))).encode("utf-8")
+    # CR as a character reference: a literal CR would be turned into LF by XML parsers.
+    text = escape(escape_ooxml(str(value)), {"\r": "&#13;"}).encode("utf-8")
     return (
         head
         + b' t="inlineStr"><'

@@ -18,7 +18,7 @@ _ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _T = f"{{{NS_MAIN}}}t"
 _R = f"{{{NS_MAIN}}}r"
 _SI = f"{{{NS_MAIN}}}si"
-_NEEDS_ESCAPE_RE = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
+_NEEDS_ESCAPE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
 
 
 def unescape_ooxml(text: str) -> str:
@@ -29,8 +29,8 @@ def unescape_ooxml(text: str) -> str:
 
 
 def escape_ooxml(text: str) -> str:
-    """Encode characters XML 1.0 cannot carry (and CR, which XML parsers turn into LF),
-    plus literal _xHHHH_ sequences so they survive the round trip."""
+    """Encode characters XML 1.0 cannot carry, plus literal _xHHHH_ sequences so they
+    survive the round trip (CR is written as &#13; by the cell writer instead)."""
     if not _NEEDS_ESCAPE_RE.search(text):
         return text
 

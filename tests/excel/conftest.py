@@ -58,3 +58,39 @@ def soffice() -> str:
             "--no-install-recommends libreoffice-calc-nogui"
         )
     return str(exe)
+
+
+_RECALC_XCU = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+@pytest.fixture(scope="session")
+def libreoffice(soffice: str, tmp_path_factory: pytest.TempPathFactory):
+    """convert(files, fmt) -> output paths, via a private profile that forces LibreOffice
+    to recalculate every formula on load. Fails if an output file is missing, because
+    soffice exits 0 even when it cannot load a file."""
+    import subprocess
+
+    profile = tmp_path_factory.mktemp("lo-profile")
+    (profile / "user").mkdir()
+    (profile / "user" / "registrymodifications.xcu").write_text(_RECALC_XCU)
+
+    def convert(files: list[Path], fmt: str = "xlsx") -> list[Path]:
+        out = tmp_path_factory.mktemp("lo-out")
+        proc = subprocess.run(
+            [soffice, "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}",
+             "--convert-to", fmt, "--outdir", str(out), *map(str, files)],
+            capture_output=True, text=True, timeout=180,
+        )  # fmt: skip
+        results = [out / (f.stem + "." + fmt.split(":")[0]) for f in files]
+        missing = [r for r in results if not r.exists()]
+        assert not missing, f"LibreOffice did not convert {missing}: {proc.stdout}{proc.stderr}"
+        return results
+
+    return convert
