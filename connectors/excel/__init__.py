@@ -26,11 +26,13 @@ from .fingerprint import Fingerprint
 from .headers import normalise_header
 from .live import BookLike, LiveWriter, XlwingsLiveWriter
 from .locate import TrackerLocation, locate_tracker
+from .owned import OWNED_NAME, is_owned, replace_owned_sheet
 from .patch import CellWrite, PatchResult, RowAppend, WorkbookPatch
 from .reader import TrackerData, TrackerRow, read_tracker
 from .writer import apply_patch, render_patch
 
 __all__ = [
+    "OWNED_NAME",
     "BookLike",
     "CellValue",
     "CellWrite",
@@ -56,9 +58,11 @@ __all__ = [
     "XlwingsLiveWriter",
     "apply_patch",
     "cell_diff",
+    "is_owned",
     "locate_tracker",
     "normalise_header",
     "package_diff",
     "read_tracker",
     "render_patch",
+    "replace_owned_sheet",
 ]

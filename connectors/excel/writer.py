@@ -72,22 +72,41 @@ def apply_patch(
     new, result = render_patch(path, patch, data)
     if new is data:
         return result
+    try:
+        result.backup_path = commit_bytes(
+            path, new, expected=expected, backup_dir=backup_dir, keep_backups=keep_backups
+        )
+    except WorkbookLocked as locked:
+        return _write_live(path, patch, expected, live, locked)
+    result.wrote = True
+    result.bytes_written = len(new)
+    return result
+
+
+def commit_bytes(
+    path: Path,
+    new: bytes,
+    *,
+    expected: Fingerprint,
+    backup_dir: str | Path | None,
+    keep_backups: int,
+) -> Path | None:
+    """Replace `path` by `new` safely; returns the backup path.
+
+    Temp file beside the workbook (fsynced), fingerprint and lock re-checked, backup
+    copied, then one atomic rename. On any failure the original file is left as it was.
+    """
     tmp = write_temp(path, new)
     try:
         check_unchanged(path, expected)
         check_not_open(path)
         folder = Path(backup_dir) if backup_dir is not None else default_backup_dir(path)
-        result.backup_path = make_backup(path, folder, keep_backups)
+        backup = make_backup(path, folder, keep_backups)
         replace_atomically(tmp, path)
-    except WorkbookLocked as locked:
-        tmp.unlink(missing_ok=True)
-        return _write_live(path, patch, expected, live, locked)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    result.wrote = True
-    result.bytes_written = len(new)
-    return result
+    return backup
 
 
 def _write_live(
