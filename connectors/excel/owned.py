@@ -173,7 +173,7 @@ def _sheet_xml(
                 widths[c - 1] = min(max(widths[c - 1], len(str(value)) + 2), 60)
             cells.append(cell_xml(ref, value, style=style))
         body.append(f'<row r="{r}">'.encode() + b"".join(cells) + b"</row>")
-    ncols = max([len(header), *(len(r) for r in rows)] or [1])
+    ncols = max([1, len(header), *(len(r) for r in rows)])
     nrows = len(rows) + 1
     cols = "".join(
         f'<col min="{i}" max="{i}" width="{w + 1}" customWidth="1"/>'
