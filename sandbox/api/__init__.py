@@ -1,0 +1,7 @@
+"""REST handlers, one module per resource family; importing this package registers them."""
+
+from __future__ import annotations
+
+from sandbox.api import comments, createmeta, issues, meta, properties, search, workflow
+
+__all__ = ["comments", "createmeta", "issues", "meta", "properties", "search", "workflow"]

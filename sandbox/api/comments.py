@@ -1,0 +1,75 @@
+"""Comments: list, add, read, edit, delete (wiki in v2, ADF in v3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox.app import App, Request, Response, route
+from sandbox.errors import JiraError
+from sandbox.model import Comment, Issue
+from sandbox.writes import comment_body
+
+
+def _comment(issue: Issue, cid: str) -> Comment:
+    found = next((c for c in issue.comments if c.id == cid), None)
+    if found is None:
+        raise JiraError(404, f"Can not find a comment for the id: {cid}.")
+    return found
+
+
+@route("GET", "issue/{id}/comment")
+def list_comments(app: App, req: Request) -> Any:
+    """Comments of an issue, paged (PageOfComments)."""
+    issue = app.store.get(req.groups[0])
+    ctx = app.ctx(req.api)
+    items = list(issue.comments)
+    if (req.param("orderBy") or "").startswith("-"):
+        items.reverse()
+    start = req.int_param("startAt", 0)
+    size = req.int_param("maxResults", 5000)
+    page = items[start : start + size]
+    return {
+        "startAt": start,
+        "maxResults": size,
+        "total": len(items),
+        "comments": [app.renderer.comment(issue, c, ctx) for c in page],
+    }
+
+
+@route("POST", "issue/{id}/comment")
+def add_comment(app: App, req: Request) -> Response:
+    """Add a comment (201); bumps the issue's ``updated``."""
+    issue = app.store.get(req.groups[0])
+    app.store.check_write(req.me, issue.project_id)
+    body = req.json()
+    doc = comment_body(app, req, body.get("body") if isinstance(body, dict) else None)
+    c = app.store.add_comment(issue, doc, req.me.username)
+    return Response(201, app.renderer.comment(issue, c, app.ctx(req.api)))
+
+
+@route("GET", "issue/{id}/comment/{cid}")
+def get_comment(app: App, req: Request) -> Any:
+    """One comment."""
+    issue = app.store.get(req.groups[0])
+    return app.renderer.comment(issue, _comment(issue, req.groups[1]), app.ctx(req.api))
+
+
+@route("PUT", "issue/{id}/comment/{cid}")
+def edit_comment(app: App, req: Request) -> Any:
+    """Replace a comment's body."""
+    issue = app.store.get(req.groups[0])
+    app.store.check_write(req.me, issue.project_id)
+    comment = _comment(issue, req.groups[1])
+    body = req.json()
+    doc = comment_body(app, req, body.get("body") if isinstance(body, dict) else None)
+    app.store.update_comment(issue, comment, doc, req.me.username)
+    return app.renderer.comment(issue, comment, app.ctx(req.api))
+
+
+@route("DELETE", "issue/{id}/comment/{cid}")
+def delete_comment(app: App, req: Request) -> Response:
+    """Delete a comment (204)."""
+    issue = app.store.get(req.groups[0])
+    app.store.check_write(req.me, issue.project_id)
+    app.store.delete_comment(issue, _comment(issue, req.groups[1]))
+    return Response(204)

@@ -1,0 +1,287 @@
+"""The HTTP server: a threaded stdlib server bound to 127.0.0.1 around ``App``.
+
+It owns what happens on the wire: fault injection (status answers, latency, dropped
+connections, responses lost after the write committed) and the request log tests read to
+count a client's calls. ``SandboxServer`` is the public handle; ``running_sandbox`` starts
+and stops one around a ``with`` block.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from sandbox import persistence
+from sandbox.app import App, Credentials, Request, Response
+from sandbox.errors import JiraError
+from sandbox.faults import Faults
+from sandbox.seed import build_catalog
+from sandbox.seed.site import API_USER
+from sandbox.store import Store
+
+CLOUD_API_TOKEN = "sandbox-token"
+DC_PAT = "sandbox-pat"
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One request as the server saw it; ``status`` 0 means no response was sent."""
+
+    method: str
+    path: str
+    query: str
+    status: int
+    timestamp: float
+    fault: str | None = None
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _HTTPServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence the stdlib's per-request stderr line; the request log records requests."""
+
+    def _serve(self) -> None:
+        self.server.sandbox._serve(self)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, addr: tuple[str, int], sandbox: SandboxServer) -> None:
+        self.sandbox = sandbox
+        super().__init__(addr, _Handler)
+
+
+class SandboxServer:
+    """A local Jira-compatible REST server (Cloud or Data Center flavour).
+
+    Args:
+        mode: ``"cloud"`` or ``"datacenter"``.
+        seed: ``"demo"``, ``"scale:N"`` or None (site configuration only, no issues).
+        data_file: JSON file to load state from (if it exists) and save to on ``stop()``.
+        host: interface to bind; only loopback is allowed.
+        port: TCP port; 0 picks a free one.
+        search_lag: seconds during which search still shows an issue's previous version.
+        timezone: the users' time zone (JQL dates, timestamps in payloads).
+    """
+
+    def __init__(
+        self,
+        mode: str = "cloud",
+        seed: str | None = "demo",
+        data_file: str | Path | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        search_lag: float = 0.0,
+        timezone: str = "UTC",
+    ) -> None:
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("the sandbox only binds to the loopback interface")
+        self.host = "127.0.0.1" if host == "localhost" else host
+        self.port = port
+        self.mode = mode
+        self.data_file = Path(data_file) if data_file else None
+        store = None
+        if self.data_file and self.data_file.exists():
+            store = persistence.load(self.data_file)
+        if store is None:
+            store = Store(build_catalog())
+            _apply_seed(store, seed)
+        store.mode = mode
+        store.search_lag = search_lag
+        self.store = store
+        self.app = App(store, mode, timezone)
+        self.faults = Faults()
+        self.request_log: list[LogEntry] = []
+        self._log_lock = threading.Lock()
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.app.grant(API_USER, CLOUD_API_TOKEN if mode == "cloud" else DC_PAT)
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def start(self) -> SandboxServer:
+        """Bind and serve in a background thread; returns self."""
+        self._httpd = _HTTPServer((self.host, self.port), self)
+        self.port = self._httpd.server_address[1]
+        self.app.base_url = self.url
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, name="jira-sandbox", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and persist to ``data_file`` if one was given."""
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+        if self.data_file is not None:
+            self.save()
+
+    def save(self, path: str | Path | None = None) -> None:
+        """Write the whole state to ``path`` (default: ``data_file``)."""
+        target = Path(path) if path else self.data_file
+        if target is None:
+            raise ValueError("no data file to save to")
+        with self.store.lock:
+            persistence.save(self.store, target)
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- public surface -----------------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        """Base URL clients use, e.g. ``http://127.0.0.1:54321``."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def credentials(self) -> Credentials:
+        """How the API user logs in for this mode."""
+        if self.mode == "cloud":
+            email = self.store.catalog.users[API_USER].email
+            return Credentials(email=email, api_token=CLOUD_API_TOKEN)
+        return Credentials(token=DC_PAT)
+
+    @property
+    def search_lag(self) -> float:
+        """Seconds search lags behind writes."""
+        return self.store.search_lag
+
+    @search_lag.setter
+    def search_lag(self, seconds: float) -> None:
+        self.store.search_lag = seconds
+
+    def grant(self, username: str, secret: str) -> None:
+        """Let another user log in (email + ``secret`` in Cloud, ``secret`` as PAT in DC)."""
+        self.app.grant(username, secret)
+
+    def set_read_only(
+        self, *, users: set[str] | None = None, projects: set[str] | None = None
+    ) -> None:
+        """Deny writes (403) to these usernames and/or project keys."""
+        self.store.read_only_users = set(users or ())
+        self.store.read_only_projects = set(projects or ())
+
+    def clear_request_log(self) -> None:
+        """Forget logged requests."""
+        with self._log_lock:
+            self.request_log.clear()
+
+    def requests(
+        self, method: str | None = None, path_contains: str | None = None
+    ) -> list[LogEntry]:
+        """Logged requests filtered by method and a path substring."""
+        with self._log_lock:
+            return [
+                e
+                for e in self.request_log
+                if (method is None or e.method == method)
+                and (path_contains is None or path_contains in e.path)
+            ]
+
+    # -- request handling -----------------------------------------------------------------------
+    def _serve(self, h: _Handler) -> None:
+        method = h.command
+        parts = urlsplit(h.path)
+        length = int(h.headers.get("Content-Length") or 0)
+        body = h.rfile.read(length) if length else b""
+        fault_name: str | None = None
+        response: Response | None = None
+        for fault in self.faults.firing(method, parts.path):
+            if fault.kind == "latency":
+                time.sleep(fault.latency_ms / 1000)
+            elif fault.kind in ("drop", "lost") and fault_name is None:
+                fault_name = fault.kind
+            elif fault.kind == "status" and response is None and fault_name is None:
+                fault_name = f"status:{fault.status}"
+                err = JiraError(
+                    fault.status,
+                    _fault_message(fault.status),
+                    headers=fault.headers(self.mode),
+                )
+                response = Response(err.status, err.body(), err.headers)
+        if fault_name == "drop":
+            self._log(method, parts, 0, fault_name)
+            h.close_connection = True
+            return
+        if response is None:
+            headers = {k.lower(): v for k, v in h.headers.items()}
+            req = Request(method, parts.path, parse_qs(parts.query), headers, body)
+            response = self.app.handle(req)
+        if fault_name == "lost":
+            self._log(method, parts, 0, fault_name)
+            h.close_connection = True
+            return
+        payload = response.encode()
+        # Log before answering so a client that has its response always finds it logged.
+        self._log(method, parts, response.status, fault_name)
+        h.send_response(response.status)
+        if response.body is not None:
+            h.send_header("Content-Type", "application/json;charset=UTF-8")
+        h.send_header("Content-Length", str(len(payload)))
+        for k, v in response.headers.items():
+            h.send_header(k, v)
+        if response.status == 401:
+            h.send_header(
+                "WWW-Authenticate", 'Basic realm="sandbox"' if self.mode == "cloud" else "Bearer"
+            )
+        h.end_headers()
+        if payload:
+            h.wfile.write(payload)
+
+    def _log(self, method: str, parts: Any, status: int, fault: str | None) -> None:
+        with self._log_lock:
+            self.request_log.append(
+                LogEntry(method, parts.path, parts.query, status, time.time(), fault)
+            )
+
+
+def _fault_message(status: int) -> str:
+    return {
+        429: "Rate limit exceeded.",
+        503: "Service Unavailable: the sandbox is simulating an outage.",
+        409: "The issue was changed by another request; retry the operation.",
+    }.get(status, f"Injected failure {status}.")
+
+
+def _apply_seed(store: Store, seed: str | None) -> None:
+    if seed in (None, "", "none"):
+        return
+    if seed == "demo":
+        from sandbox.seed.demo import seed_demo
+
+        seed_demo(store)
+        return
+    if seed.startswith("scale:"):
+        from sandbox.seed.scale import seed_scale
+
+        seed_scale(store, int(seed.split(":", 1)[1]))
+        return
+    raise ValueError(f"unknown seed {seed!r} (use demo, scale:N or none)")
+
+
+@contextmanager
+def running_sandbox(**kwargs: Any) -> Iterator[SandboxServer]:
+    """A started ``SandboxServer`` for the duration of a ``with`` block."""
+    server = SandboxServer(**kwargs).start()
+    try:
+        yield server
+    finally:
+        server.stop()

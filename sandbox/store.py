@@ -1,0 +1,481 @@
+"""The in-memory Jira: issues, their indexes, and every write operation.
+
+All writes go through this module so that each one bumps ``updated`` (millisecond precision),
+appends to the changelog and increases the issue's ``version`` in one place. The store also
+keeps what search may still show for recently written issues (Jira's search is eventually
+consistent) and exposes "as a human in the Jira UI would" helpers for tests.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sandbox import render, values
+from sandbox.catalog import STATUS_CATEGORIES, Catalog
+from sandbox.errors import JiraError, not_found
+from sandbox.model import ChangeGroup, ChangeItem, Comment, Issue, TransitionDef, User
+from sandbox.richtext import wiki_to_adf
+
+NO_PERMISSION = "You do not have permission to edit issues in this project."
+
+
+@dataclass
+class _Shadow:
+    """An issue's state just before a write at monotonic time ``at`` (None: did not exist)."""
+
+    at: float
+    before: Issue | None
+
+
+@dataclass
+class Store:
+    """Issues plus the catalog, guarded by one re-entrant lock."""
+
+    catalog: Catalog
+    mode: str = "cloud"
+    clock: Callable[[], float] = time.time
+    search_lag: float = 0.0
+    issues: dict[int, Issue] = field(default_factory=dict)
+    read_only_users: set[str] = field(default_factory=set)
+    read_only_projects: set[str] = field(default_factory=set)
+    next_issue_id: int = 10000
+    next_entity_id: int = 10000
+    generation: int = 0
+
+    def __post_init__(self) -> None:
+        self.lock = threading.RLock()
+        self._by_key: dict[str, Issue] = {}
+        self._by_project: dict[str, set[int]] = {}
+        self._by_type: dict[str, set[int]] = {}
+        self._shadows: dict[int, list[_Shadow]] = {}
+        self._last_ms = 0
+        for issue in self.issues.values():
+            self._index(issue)
+
+    # -- time -------------------------------------------------------------------------------
+    def now_ms(self) -> int:
+        """Current time in epoch ms, strictly increasing across writes."""
+        ms = int(self.clock() * 1000)
+        if ms <= self._last_ms:
+            ms = self._last_ms + 1
+        self._last_ms = ms
+        return ms
+
+    # -- lookups ----------------------------------------------------------------------------
+    def find(self, ident: str | int) -> Issue | None:
+        """An issue by id or key (keys are case-insensitive, as in Jira)."""
+        s = str(ident)
+        if s.isdigit():
+            return self.issues.get(int(s))
+        return self._by_key.get(s.upper())
+
+    def get(self, ident: str | int) -> Issue:
+        """An issue by id or key, or Jira's 404."""
+        issue = self.find(ident)
+        if issue is None:
+            raise not_found()
+        return issue
+
+    def ids_in_project(self, project_id: str) -> set[int]:
+        """Ids of the issues of a project (index lookup)."""
+        return self._by_project.get(project_id, set())
+
+    def ids_of_type(self, type_id: str) -> set[int]:
+        """Ids of the issues of an issue type (index lookup)."""
+        return self._by_type.get(type_id, set())
+
+    def all_ids(self) -> Iterable[int]:
+        """Every current issue id."""
+        return self.issues.keys()
+
+    def insert(self, issue: Issue) -> None:
+        """Add a fully built issue as-is (bulk seeding): no changelog, no ``updated`` bump."""
+        with self.lock:
+            self.issues[issue.id] = issue
+            self._index(issue)
+            self.generation += 1
+
+    def _index(self, issue: Issue) -> None:
+        self._by_key[issue.key] = issue
+        self._by_project.setdefault(issue.project_id, set()).add(issue.id)
+        self._by_type.setdefault(issue.fields["issuetype"], set()).add(issue.id)
+
+    def _unindex(self, issue: Issue) -> None:
+        self._by_key.pop(issue.key, None)
+        self._by_project.get(issue.project_id, set()).discard(issue.id)
+        self._by_type.get(issue.fields["issuetype"], set()).discard(issue.id)
+
+    # -- search visibility ------------------------------------------------------------------
+    def _remember(self, issue_id: int, before: Issue | None) -> None:
+        if self.search_lag <= 0:
+            return
+        now = time.monotonic()
+        shadows = self._shadows.setdefault(issue_id, [])
+        shadows.append(_Shadow(now, before))
+        while shadows and shadows[0].at < now - self.search_lag:
+            shadows.pop(0)
+
+    def search_view(self, reconcile: set[int] | None = None) -> Callable[[int], Issue | None]:
+        """A function giving the version of an issue search may show now.
+
+        An issue written less than ``search_lag`` seconds ago shows as it was before that
+        write (or not at all if it was created then), unless its id is in ``reconcile``.
+        """
+        if self.search_lag <= 0 or not self._shadows:
+            return self.issues.get
+        horizon = time.monotonic() - self.search_lag
+        reconcile = reconcile or set()
+
+        def view(issue_id: int) -> Issue | None:
+            current = self.issues.get(issue_id)
+            if issue_id in reconcile:
+                return current
+            for shadow in self._shadows.get(issue_id, ()):
+                if shadow.at > horizon:
+                    return shadow.before
+            return current
+
+        return view
+
+    def search_candidates(self) -> set[int]:
+        """Ids search must consider: current issues plus recently deleted ones."""
+        if self.search_lag <= 0 or not self._shadows:
+            return set(self.issues)
+        return set(self.issues) | set(self._shadows)
+
+    # -- permissions ------------------------------------------------------------------------
+    def check_write(self, user: User, project_id: str) -> None:
+        """403 for a read-only user or project, like Jira without Edit Issues permission."""
+        project = self.catalog.projects[project_id]
+        if user.username in self.read_only_users or project.key in self.read_only_projects:
+            raise JiraError(403, NO_PERMISSION)
+
+    # -- writes -----------------------------------------------------------------------------
+    def _bump(self, issue: Issue, at: int) -> None:
+        issue.fields["updated"] = at
+        issue.version += 1
+        self.generation += 1
+
+    def _entity_id(self) -> str:
+        self.next_entity_id += 1
+        return str(self.next_entity_id)
+
+    def create(
+        self,
+        project_id: str,
+        type_id: str,
+        values: dict[str, Any],
+        reporter: str,
+        *,
+        properties: dict[str, Any] | None = None,
+        at: int | None = None,
+    ) -> Issue:
+        """Create an issue in its workflow's initial status; ``values`` are internal values."""
+        with self.lock:
+            cat = self.catalog
+            project = cat.projects[project_id]
+            workflow = cat.workflows[type_id]
+            when = at if at is not None else self.now_ms()
+            fields: dict[str, Any] = {
+                "summary": "",
+                "description": None,
+                "environment": None,
+                "assignee": None,
+                "reporter": reporter,
+                "creator": reporter,
+                "priority": cat.default_priority_id,
+                "labels": [],
+                "duedate": None,
+                "resolution": None,
+                "resolutiondate": None,
+                "parent": None,
+            }
+            fields.update(values)
+            fields["project"] = project_id
+            fields["issuetype"] = type_id
+            fields["status"] = workflow.initial_status_id
+            fields["created"] = when
+            fields["updated"] = when
+            self.next_issue_id += 1
+            issue = Issue(
+                id=self.next_issue_id,
+                key=f"{project.key}-{project.next_number}",
+                project_id=project_id,
+                fields=fields,
+                properties=dict(properties or {}),
+            )
+            project.next_number += 1
+            self.issues[issue.id] = issue
+            self._index(issue)
+            self._remember(issue.id, None)
+            self.generation += 1
+            return issue
+
+    def edit(
+        self,
+        issue: Issue,
+        changes: dict[str, Any],
+        author: str,
+        *,
+        at: int | None = None,
+        describe: Callable[[str, Any], tuple[str | None, str | None]] | None = None,
+    ) -> ChangeGroup | None:
+        """Apply internal-value ``changes``; log and bump only what actually changed."""
+        with self.lock:
+            real = {k: v for k, v in changes.items() if issue.fields.get(k) != v}
+            if not real:
+                return None
+            before = copy.deepcopy(issue)
+            when = at if at is not None else self.now_ms()
+            items = []
+            for fid, new in real.items():
+                old = issue.fields.get(fid)
+                items.append(self._change_item(fid, old, new, describe))
+                issue.fields[fid] = new
+            group = ChangeGroup(self._entity_id(), author, when, items)
+            issue.changelog.append(group)
+            self._bump(issue, when)
+            self._remember(issue.id, before)
+            return group
+
+    def _change_item(
+        self,
+        fid: str,
+        old: Any,
+        new: Any,
+        describe: Callable[[str, Any], tuple[str | None, str | None]] | None,
+    ) -> ChangeItem:
+        fd = self.catalog.fields[fid]
+        describe = describe or self.describer()
+        f_from, f_from_s = describe(fid, old)
+        f_to, f_to_s = describe(fid, new)
+        return ChangeItem(
+            field=fd.name if fd.custom else fid,
+            field_id=fid,
+            fieldtype="custom" if fd.custom else "jira",
+            from_value=f_from,
+            from_string=f_from_s,
+            to_value=f_to,
+            to_string=f_to_s,
+        )
+
+    def transition(
+        self,
+        issue: Issue,
+        tdef: TransitionDef,
+        changes: dict[str, Any],
+        author: str,
+        *,
+        describe: Callable[[str, Any], tuple[str | None, str | None]] | None = None,
+    ) -> None:
+        """Move an issue along a workflow transition, setting resolution for done statuses."""
+        with self.lock:
+            cat = self.catalog
+            all_changes = dict(changes)
+            all_changes["status"] = tdef.to_status_id
+            done = cat.statuses[tdef.to_status_id].category_key == "done"
+            if done and issue.fields.get("resolution") is None:
+                all_changes["resolution"] = next(iter(cat.resolutions))
+                all_changes["resolutiondate"] = None  # set below to the write time
+            elif not done and issue.fields.get("resolution") is not None:
+                all_changes["resolution"] = None
+                all_changes["resolutiondate"] = None
+            when = self.now_ms()
+            if "resolutiondate" in all_changes and done:
+                all_changes["resolutiondate"] = when
+            self.edit(issue, all_changes, author, at=when, describe=describe)
+
+    def delete(self, issue: Issue) -> None:
+        """Remove an issue."""
+        with self.lock:
+            self._remember(issue.id, copy.deepcopy(issue))
+            del self.issues[issue.id]
+            self._unindex(issue)
+            self.generation += 1
+
+    def add_comment(self, issue: Issue, body: dict[str, Any], author: str) -> Comment:
+        """Add a comment; like Jira, this bumps the issue's ``updated``."""
+        with self.lock:
+            before = copy.deepcopy(issue)
+            when = self.now_ms()
+            comment = Comment(self._entity_id(), author, body, when, when, author)
+            issue.comments.append(comment)
+            self._bump(issue, when)
+            self._remember(issue.id, before)
+            return comment
+
+    def update_comment(
+        self, issue: Issue, comment: Comment, body: dict[str, Any], author: str
+    ) -> None:
+        """Replace a comment's body; bumps the issue's ``updated``."""
+        with self.lock:
+            before = copy.deepcopy(issue)
+            when = self.now_ms()
+            comment.body = body
+            comment.updated = when
+            comment.update_author = author
+            self._bump(issue, when)
+            self._remember(issue.id, before)
+
+    def delete_comment(self, issue: Issue, comment: Comment) -> None:
+        """Remove a comment; bumps the issue's ``updated``."""
+        with self.lock:
+            before = copy.deepcopy(issue)
+            issue.comments.remove(comment)
+            self._bump(issue, self.now_ms())
+            self._remember(issue.id, before)
+
+    def set_property(self, issue: Issue, key: str, value: Any) -> bool:
+        """Set an entity property; returns True if it was new.
+
+        As in Jira, entity properties are not issue fields: setting one leaves ``updated``
+        and the changelog alone (so an integration's bookkeeping does not look like an edit).
+        """
+        with self.lock:
+            created = key not in issue.properties
+            issue.properties[key] = copy.deepcopy(value)
+            issue.version += 1
+            self.generation += 1
+            return created
+
+    def delete_property(self, issue: Issue, key: str) -> None:
+        """Remove an entity property (404 if absent)."""
+        with self.lock:
+            if key not in issue.properties:
+                raise JiraError(404, f"The property with key '{key}' does not exist.")
+            del issue.properties[key]
+            issue.version += 1
+            self.generation += 1
+
+    # -- "as a human in the Jira UI" helpers for tests --------------------------------------
+    def human_edit(self, key: str, values: dict[str, Any], author: str = "alice") -> Issue:
+        """Edit an issue by field *name or id* with friendly values, bypassing HTTP.
+
+        Values: plain strings for text, wiki markup for rich text, option values for selects,
+        usernames for user fields, ISO dates for date fields, numbers for number fields.
+        """
+        with self.lock:
+            issue = self.get(key)
+            changes = {}
+            for name, value in values.items():
+                fd = self.catalog.field_by_name_or_id(name)
+                if fd is None:
+                    raise KeyError(name)
+                changes[fd.id] = self._friendly(fd.id, value)
+            self.edit(issue, changes, author)
+            return issue
+
+    def human_transition(
+        self,
+        key: str,
+        transition_name: str,
+        author: str = "alice",
+        values: dict[str, Any] | None = None,
+    ) -> Issue:
+        """Take a workflow transition by name, as a user clicking it in Jira would."""
+        with self.lock:
+            issue = self.get(key)
+            workflow = self.catalog.workflows[issue.fields["issuetype"]]
+            for tdef in workflow.available(issue.fields["status"]):
+                if tdef.name.lower() == transition_name.lower():
+                    changes = {}
+                    for name, value in (values or {}).items():
+                        fd = self.catalog.field_by_name_or_id(name)
+                        if fd is None:
+                            raise KeyError(name)
+                        changes[fd.id] = self._friendly(fd.id, value)
+                    self.transition(issue, tdef, changes, author)
+                    return issue
+            raise ValueError(f"no transition {transition_name!r} from {issue.key}")
+
+    def human_create(
+        self,
+        project: str,
+        issue_type: str,
+        summary: str,
+        values: dict[str, Any] | None = None,
+        author: str = "alice",
+    ) -> Issue:
+        """Create an issue by project key and type name with friendly values."""
+        with self.lock:
+            p = self.catalog.project(project)
+            it = self.catalog.issue_type(issue_type)
+            if p is None or it is None:
+                raise KeyError(project if p is None else issue_type)
+            changes: dict[str, Any] = {"summary": summary}
+            for name, value in (values or {}).items():
+                fd = self.catalog.field_by_name_or_id(name)
+                if fd is None:
+                    raise KeyError(name)
+                changes[fd.id] = self._friendly(fd.id, value)
+            return self.create(p.id, it.id, changes, author)
+
+    def human_comment(self, key: str, wiki: str, author: str = "alice") -> Comment:
+        """Comment on an issue with wiki markup."""
+        with self.lock:
+            body = wiki_to_adf(wiki) or {"type": "doc", "version": 1, "content": []}
+            return self.add_comment(self.get(key), body, author)
+
+    def _friendly(self, fid: str, value: Any) -> Any:
+        fd = self.catalog.fields[fid]
+        cat = self.catalog
+        if value is None:
+            return [] if fd.kind in ("multiselect", "multiuser", "labels") else None
+        if fd.kind == "richtext":
+            return value if isinstance(value, dict) else wiki_to_adf(value)
+        if fd.kind == "select":
+            opt = fd.option_by(value=value)
+            if opt is None:
+                raise ValueError(f"{fd.name}: no option {value!r}")
+            return opt.id
+        if fd.kind == "multiselect":
+            return [self._friendly_option(fd.id, v) for v in value]
+        if fd.kind == "user":
+            return self._friendly_user(value)
+        if fd.kind == "multiuser":
+            return [self._friendly_user(v) for v in value]
+        if fd.kind == "priority":
+            p = cat.priority(value)
+            if p is None:
+                raise ValueError(f"no priority {value!r}")
+            return p.id
+        if fd.kind == "parent":
+            return self.get(value).id
+        return value
+
+    def _friendly_user(self, value: str) -> str:
+        user = self.catalog.user(value)
+        if user is None:
+            raise ValueError(f"no user {value!r}")
+        return user.username
+
+    def _friendly_option(self, fid: str, value: str) -> str:
+        opt = self.catalog.fields[fid].option_by(value=value)
+        if opt is None:
+            raise ValueError(f"{fid}: no option {value!r}")
+        return opt.id
+
+    def describer(self) -> Callable[[str, Any], tuple[str | None, str | None]]:
+        """Changelog from/to strings as a Cloud UI edit records them."""
+        ctx = render.Ctx("", self.mode, self.catalog, ZoneInfo("UTC"))
+
+        def describe(fid: str, value: Any) -> tuple[str | None, str | None]:
+            return values.display(self.catalog.fields[fid], value, ctx)
+
+        return describe
+
+    # -- misc -------------------------------------------------------------------------------
+    def status_category(self, issue: Issue) -> str:
+        """The status category key of an issue's status."""
+        return self.catalog.statuses[issue.fields["status"]].category_key
+
+    @staticmethod
+    def category(key: str) -> Any:
+        """A status category by key."""
+        return STATUS_CATEGORIES[key]
