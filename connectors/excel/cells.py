@@ -8,7 +8,7 @@ are ints, floats, percentages or dates (by the cell's number format), and formul
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .numfmt import FormatKind
 from .refs import cell_ref
@@ -18,9 +18,9 @@ from .styles import StyleTable
 from .values import CellPython, from_serial, parse_number
 
 
-@dataclass(frozen=True, slots=True)
-class CellValue:
-    """A typed cell value with where it came from.
+class CellValue(NamedTuple):
+    """A typed cell value with where it came from (immutable; a NamedTuple because
+    a read creates one per cell and tuples are the cheapest Python objects to build).
 
     `value` is None for an empty cell (0 stays 0). `kind` is one of "empty", "text",
     "number", "percent", "date", "datetime", "time", "bool", "error". For formula

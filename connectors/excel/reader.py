@@ -84,15 +84,20 @@ def read_tracker(
     assert sheet_info is not None
     last = location.last_data_row if location.table else None
     rows: list[TrackerRow] = []
+    items = list(by_col.items())
     for row_num, cells in view.rows(
         sheet_info, min_row=location.first_data_row, max_row=last, columns=set(by_col)
     ):
-        if not include_empty and all(cv.is_empty for cv in cells.values()):
+        # CellValue is a tuple: [0] value, [6] error; a cell is empty when both are None
+        if not include_empty and all(cv[0] is None and cv[6] is None for cv in cells.values()):
             continue
-        out: dict[str, CellValue] = {}
-        for col, header in by_col.items():
-            cv = cells.get(col)
-            out[header] = cv if cv is not None else CellValue(None, cell_ref(row_num, col))
+        if len(cells) == len(items):
+            out = {header: cells[col] for col, header in items}
+        else:
+            out = {
+                header: cells[col] if col in cells else CellValue(None, cell_ref(row_num, col))
+                for col, header in items
+            }
         rows.append(TrackerRow(row_num, out))
     if include_empty:
         rows = _fill_gaps(rows, location, by_col, last)

@@ -14,10 +14,15 @@ from lxml import etree
 
 from .cells import CellDecoder, CellValue
 from .errors import WorkbookUnreadable
+from .fastsheet import fast_rows
 from .package import Package, SheetInfo
 from .sheetcells import iter_sheet_rows
 from .strings import load_shared_strings
 from .styles import StyleTable
+
+# Below this many rows (e.g. the header scan) the streaming reader, which stops early,
+# beats parsing the whole sheet at once.
+FAST_PATH_MIN_ROWS = 200
 
 
 class WorkbookView:
@@ -63,6 +68,12 @@ class WorkbookView:
     ) -> Iterator[tuple[int, dict[int, CellValue]]]:
         """Yield (row number, {column index: CellValue}) for stored rows."""
         decode = self.decoder.decode
+        if max_row is None or max_row - min_row > FAST_PATH_MIN_ROWS:
+            fast = fast_rows(self.sheet_bytes(sheet), self.decoder, min_row=min_row,
+                             max_row=max_row, columns=columns)  # fmt: skip
+            if fast is not None:
+                yield from fast
+                return
         rows = iter_sheet_rows(
             self.sheet_bytes(sheet), min_row=min_row, max_row=max_row, columns=columns
         )

@@ -142,3 +142,41 @@ def test_broken_files(tmp_path: Path, tracker_xlsx: Path) -> None:
         read_tracker(bad_xml, table="Tasks")
     with pytest.raises(WorkbookUnreadable, match="not found"):
         read_tracker(tmp_path / "absent.xlsx", table="Tasks")
+
+
+def _both_paths(path: Path) -> None:
+    """The regex fast path and the streaming lxml reader agree on every cell."""
+    from connectors.excel.fastsheet import fast_rows
+    from connectors.excel.sheetcells import iter_sheet_rows
+    from connectors.excel.workbook import WorkbookView
+
+    view = WorkbookView(path)
+    for sheet in view.package.sheets:
+        data = view.sheet_bytes(sheet)
+        fast = fast_rows(data, view.decoder)
+        assert fast is not None, f"{sheet.name}: fast path refused a canonical sheet"
+        slow = [
+            (row, {raw.col: view.decoder.decode(raw) for raw in raws})
+            for row, raws in iter_sheet_rows(data)
+        ]
+        assert fast == slow, sheet.name
+
+
+def test_fast_and_streaming_readers_agree(tracker_xlsx: Path, real_workbook) -> None:
+    _both_paths(tracker_xlsx)
+    _both_paths(real_workbook("raid_log.xlsx"))
+    _both_paths(real_workbook("resource_and_cost_model.xlsx"))
+
+
+def test_fast_path_falls_back_on_unusual_sheets(tmp_path: Path) -> None:
+    from connectors.excel.fastsheet import fast_rows
+    from connectors.excel.workbook import WorkbookView
+
+    path = build_tracker_workbook(tmp_path / "t.xlsx", rows=3)
+    view = WorkbookView(path)
+    sheet = view.package.sheet("Tracker")
+    data = view.sheet_bytes(sheet)
+    odd = data.replace(b'<c r="G4"><v>1</v></c>', b"<c r='G4'><v>1</v></c>")
+    assert fast_rows(odd, view.decoder) is None
+    extra = data.replace(b'<c r="G4"><v>1</v></c>', b'<c r="G4"><v>1</v><extLst/></c>')
+    assert fast_rows(extra, view.decoder) is None
