@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from .errors import LiveExcelUnavailable, MissingColumns
+from .errors import LiveExcelUnavailable
 from .fingerprint import Fingerprint
 from .locate import TrackerLocation, locate_tracker
 from .patch import PatchResult, WorkbookPatch
@@ -184,13 +184,10 @@ def _locate(
     path: Path, sheet: str | None, patch: WorkbookPatch, *, table: str | None = None
 ) -> TrackerLocation:
     names: Sequence[str] = [w.column for w in patch.writes if w.sheet == sheet and not w.by_letter]
-    try:
-        return locate_tracker(
-            path, table=table, sheet=None if table else sheet, expected_headers=names,
-            aliases=patch.aliases,
-        )  # fmt: skip
-    except MissingColumns:
-        raise
+    return locate_tracker(
+        path, table=table, sheet=None if table else sheet, expected_headers=names,
+        aliases=patch.aliases,
+    )  # fmt: skip
 
 
 def _xlwings_book(path: Path) -> BookLike:

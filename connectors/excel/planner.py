@@ -30,7 +30,7 @@ from .partedit import (
     set_full_calc_on_load,
 )
 from .patch import CellWrite, PatchResult, RowAppend, WorkbookPatch
-from .refs import cell_ref, column_index, column_letter
+from .refs import cell_ref, column_index
 from .sheetedit import SheetEditor
 from .styles import StyleEditor
 from .values import looks_like_formula, to_serial
@@ -392,6 +392,7 @@ class Planner:
         formulas: dict[int, tuple[str, bool]],
         where: str,
     ) -> list[int]:
+        where_sheet = next(s.name for s in self.pkg.sheets if self.editors.get(s.part) is ed)
         template_cells = ed.row_cells(template) if template is not None else {}
         template_attrs = ed.row_attrs(template) if template is not None else None
         attrs = _ROW_ATTRS_DROP.sub(b"", template_attrs or b"")
@@ -440,7 +441,7 @@ class Planner:
                     continue
                 if col in targets:
                     ed.set_cell(row, col, self.encode(ed, row, col, targets[col], base_style=style))
-                    self.result.written.append((ed_sheet_name(self, ed), cell_ref(row, col)))
+                    self.result.written.append((where_sheet, cell_ref(row, col)))
                 elif style or existing is not None:
                     ed.set_cell(row, col, cell_xml(cell_ref(row, col), None, style=style,
                                                    prefix=ed.prefix))  # fmt: skip
@@ -511,13 +512,6 @@ class Planner:
         )
 
 
-def ed_sheet_name(planner: Planner, ed: SheetEditor) -> str:
-    for sheet in planner.pkg.sheets:
-        if planner.editors.get(sheet.part) is ed:
-            return sheet.name
-    return "?"
-
-
 def _style_of(cell: bytes | None) -> int:
     if not cell:
         return 0
@@ -568,4 +562,4 @@ def plan_patch(package: Package, patch: WorkbookPatch) -> Plan:
     return Planner(package, patch).build()
 
 
-__all__ = ["Plan", "Planner", "column_letter", "plan_patch"]
+__all__ = ["Plan", "Planner", "plan_patch"]

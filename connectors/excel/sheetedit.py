@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from .errors import UnsupportedEdit
-from .refs import CellRange, column_index, column_letter
+from .refs import CellRange, column_index
 from .sheetcells import RawCell, _raw_cell
 
 _ATTR_R = re.compile(rb'\sr\s*=\s*"([A-Za-z]*)(\d+)"')
@@ -41,7 +41,6 @@ class SheetEditor:
     data: bytes
     edits: dict[int, dict[int, bytes]] = field(default_factory=dict)
     new_row_attrs: dict[int, bytes] = field(default_factory=dict)
-    dropped_row_attrs: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         m = re.search(rb"<((?:\w+:)?)sheetData\b[^>]*?(/?)>", self.data)
@@ -170,12 +169,11 @@ class SheetEditor:
     def set_cell(self, row_number: int, col: int, xml: bytes) -> None:
         self.edits.setdefault(row_number, {})[col] = xml
 
-    def ensure_row(self, row_number: int, attrs: bytes, drop: tuple[str, ...] = ()) -> None:
+    def ensure_row(self, row_number: int, attrs: bytes) -> None:
         """Create row `row_number` with start-tag attributes `attrs` if it does not exist."""
         if self.row(row_number) is None:
             self.new_row_attrs[row_number] = attrs
         self.edits.setdefault(row_number, {})
-        del drop
 
     # -- render -------------------------------------------------------------------------
     def render(self) -> bytes:
@@ -313,7 +311,3 @@ def _with_spans(attrs: bytes, cells: dict[int, bytes]) -> bytes:
         + m.group(4)
         + attrs[m.end() :]
     )
-
-
-def letter(col: int) -> str:
-    return column_letter(col)
