@@ -65,8 +65,10 @@ class IssueRenderer:
             elif item == "*navigable":
                 chosen.extend(f.id for f in cat.fields.values() if f.navigable)
                 only_id = False
-            elif item in ("id", "key") or item == "*none":
+            elif item in ("id", "*none"):
                 continue
+            elif item == "key":
+                only_id = False  # the envelope (id, key, self) with no fields
             else:
                 fd = cat.fields.get(item)
                 only_id = False

@@ -26,8 +26,8 @@ def issue_payload(
 ) -> dict[str, Any]:
     """An issue as ``GET /issue`` renders it (also used by search and bulk fetch)."""
     chosen = app.renderer.select_fields(fields, default)
-    if chosen is None:
-        chosen = []
+    if chosen is None and default != "id":
+        chosen = []  # only search/jql answers with bare ids; GET issue keeps its envelope
     return app.renderer.issue_json(
         issue,
         req.api,

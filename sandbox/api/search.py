@@ -141,7 +141,7 @@ def _search_jql(app: App, req: Request, params: dict[str, Any]) -> Any:
         max_results = int(params.get("maxResults") or 50)
     except (TypeError, ValueError):
         raise JiraError(400, "maxResults and reconcileIssues must be numbers.") from None
-    cap = CLOUD_MAX_IDS_ONLY if chosen is None and not props else CLOUD_MAX_WITH_FIELDS
+    cap = CLOUD_MAX_IDS_ONLY if not chosen and not props else CLOUD_MAX_WITH_FIELDS
     size = min(max(max_results, 1), cap)
     offset = _offset(params.get("nextPageToken"), jql)
     matched = matching_issues(app, req, jql, bounded=True, reconcile=reconcile)
