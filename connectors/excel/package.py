@@ -148,7 +148,20 @@ class Package:
                 "Point pmo-sync at an .xlsx or .xlsm file.",
                 path=self.path,
             )
-        _ = self.workbook_part
+        part = self.workbook_part
+        if part.endswith(".bin"):
+            raise WorkbookUnreadable(
+                f"{self.path}: this is a binary workbook (.xlsb), which pmo-sync cannot edit "
+                "without losing content. Save it as an Excel Workbook (.xlsx) or .xlsm.",
+                path=self.path,
+            )
+        if self.workbook_xml.tag != f"{{{NS_MAIN}}}workbook":
+            raise WorkbookUnreadable(
+                f"{self.path}: the workbook uses the 'Strict Open XML' format "
+                f"({self.workbook_xml.tag.split('}')[0].lstrip('{')}). Save it as an Excel "
+                "Workbook (.xlsx), the transitional format, and try again.",
+                path=self.path,
+            )
 
     # -- raw access -------------------------------------------------------------------
     def has(self, part: str) -> bool:

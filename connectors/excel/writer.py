@@ -8,6 +8,7 @@ same changes go to the running Excel through the live writer instead (Windows/ma
 from __future__ import annotations
 
 import io
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -98,6 +99,7 @@ def commit_bytes(
     """
     tmp = write_temp(path, new)
     try:
+        shutil.copymode(path, tmp)  # keep the workbook's permissions
         check_unchanged(path, expected)
         check_not_open(path)
         folder = Path(backup_dir) if backup_dir is not None else default_backup_dir(path)
