@@ -13,7 +13,7 @@ from typing import Any
 
 from sandbox import render, values
 from sandbox.errors import JiraError
-from sandbox.model import ChangeGroup, Comment, FieldDef, Issue, TransitionDef
+from sandbox.model import ChangeGroup, ChangeItem, Comment, FieldDef, Issue, TransitionDef
 
 ISSUE_EXPAND = "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations"
 _CACHE_LIMIT = 60_000
@@ -187,18 +187,7 @@ class IssueRenderer:
             "id": g.id,
             "author": render.user_json(ctx.catalog.users.get(g.author), ctx),
             "created": render.format_datetime(g.created, ctx.tz),
-            "items": [
-                {
-                    "field": it.field,
-                    "fieldtype": it.fieldtype,
-                    "fieldId": it.field_id,
-                    "from": it.from_value,
-                    "fromString": it.from_string,
-                    "to": it.to_value,
-                    "toString": it.to_string,
-                }
-                for it in g.items
-            ],
+            "items": [_change_item(it) for it in g.items],
         }
 
     def transition(
@@ -222,6 +211,21 @@ class IssueRenderer:
         if with_fields is not None:
             out["fields"] = with_fields(t)
         return out
+
+
+def _change_item(it: ChangeItem) -> dict[str, Any]:
+    """A ChangeDetails item; the published schema types from/to as strings, so empty
+    sides are left out rather than sent as null."""
+    raw = {
+        "field": it.field,
+        "fieldtype": it.fieldtype,
+        "fieldId": it.field_id,
+        "from": it.from_value,
+        "fromString": it.from_string,
+        "to": it.to_value,
+        "toString": it.to_string,
+    }
+    return {k: v for k, v in raw.items() if v is not None}
 
 
 def max_properties(props: list[str]) -> list[str]:

@@ -117,7 +117,10 @@ class SandboxServer:
         self.port = self._httpd.server_address[1]
         self.app.base_url = self.url
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name="jira-sandbox", daemon=True
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="jira-sandbox",
+            daemon=True,
         )
         self._thread.start()
         return self

@@ -104,7 +104,7 @@ def api() -> Call:
     return call
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared() -> Callable[..., Path]:
     """Locate a file under ../shared: ``shared("reference", "jira", "x.json")``."""
     return shared_path
