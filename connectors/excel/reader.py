@@ -6,13 +6,16 @@ a later write can prove nobody saved the workbook in between.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import gc
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cells import CellValue
 from .fingerprint import Fingerprint
 from .locate import TrackerLocation, locate_tracker
+from .package import SheetInfo
 from .refs import cell_ref, column_index
 from .workbook import WorkbookView
 
@@ -37,6 +40,23 @@ class TrackerData:
     rows: list[TrackerRow]
     fingerprint: Fingerprint
     columns: list[str] = field(default_factory=list)  # headers that were read
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many small acyclic objects.
+
+    A read creates a tuple per cell; with the collector on, its repeated young-generation
+    scans cost about a quarter of the read time (measured, 10,000 x 20 cells). Nothing
+    built here forms reference cycles, so reference counting frees it all anyway.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def read_tracker(
@@ -83,10 +103,30 @@ def read_tracker(
     sheet_info = view.package.sheet(location.sheet)
     assert sheet_info is not None
     last = location.last_data_row if location.table else None
-    rows: list[TrackerRow] = []
     items = list(by_col.items())
+    with _gc_paused():
+        rows = _collect(view, sheet_info, location, last, items, include_empty)
+    if include_empty:
+        rows = _fill_gaps(rows, location, by_col, last)
+    return TrackerData(
+        location=location,
+        rows=rows,
+        fingerprint=view.package.fingerprint,
+        columns=list(by_col.values()),
+    )
+
+
+def _collect(
+    view: WorkbookView,
+    sheet_info: SheetInfo,
+    location: TrackerLocation,
+    last: int | None,
+    items: list[tuple[int, str]],
+    include_empty: bool,
+) -> list[TrackerRow]:
+    rows: list[TrackerRow] = []
     for row_num, cells in view.rows(
-        sheet_info, min_row=location.first_data_row, max_row=last, columns=set(by_col)
+        sheet_info, min_row=location.first_data_row, max_row=last, columns={c for c, _ in items}
     ):
         # CellValue is a tuple: [0] value, [6] error; a cell is empty when both are None
         if not include_empty and all(cv[0] is None and cv[6] is None for cv in cells.values()):
@@ -99,14 +139,7 @@ def read_tracker(
                 for col, header in items
             }
         rows.append(TrackerRow(row_num, out))
-    if include_empty:
-        rows = _fill_gaps(rows, location, by_col, last)
-    return TrackerData(
-        location=location,
-        rows=rows,
-        fingerprint=view.package.fingerprint,
-        columns=list(by_col.values()),
-    )
+    return rows
 
 
 def _fill_gaps(
