@@ -79,12 +79,15 @@ def matching_issues(
         candidates |= store.search_candidates() - set(store.issues)
     view = store.search_view(reconcile)
     predicate = compiled.predicate
+    if store.search_lag <= 0 and "id" not in narrow and narrow:
+        # Candidates come straight from the project/type indexes: skip those clauses.
+        predicate = compiled.residual
     matched = [
         issue
-        for issue_id in candidates
+        for issue_id in sorted(candidates, reverse=True)
         if (issue := view(issue_id)) is not None and (predicate is None or predicate(issue))
     ]
-    compiled.order(matched)
+    compiled.order(matched, presorted=True)
     if cache_key is not None:
         if len(app.result_cache) >= _CACHE_ENTRIES:
             app.result_cache.clear()

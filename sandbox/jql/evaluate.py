@@ -53,10 +53,15 @@ class CompiledQuery:
     predicate: Predicate | None
     sort: list[tuple[Callable[[Issue], Any], bool]]
     narrowing: dict[str, set[str]]
+    residual: Predicate | None = None  # predicate minus what the narrowing guarantees
 
-    def order(self, issues: list[Issue]) -> list[Issue]:
-        """Sort by the ORDER BY keys (empties last ascending), then newest id first."""
-        issues.sort(key=lambda i: i.id, reverse=True)
+    def order(self, issues: list[Issue], presorted: bool = False) -> list[Issue]:
+        """Sort by the ORDER BY keys (empties last ascending), then newest id first.
+
+        ``presorted`` says ``issues`` already come newest id first (saves a sort).
+        """
+        if not presorted:
+            issues.sort(key=lambda i: i.id, reverse=True)
         for key_fn, descending in reversed(self.sort):
             issues.sort(key=key_fn, reverse=descending)
         return issues
@@ -67,7 +72,29 @@ def compile_query(query: Query, env: Env) -> CompiledQuery:
     predicate = _compile(query.where, env) if query.where is not None else None
     sort = [(_sort_key(k.field, env), k.descending) for k in query.order_by]
     narrowing = _narrow(query.where, env) if query.where is not None else {}
-    return CompiledQuery(predicate, sort, narrowing)
+    residual = _residual(query.where, env) if query.where is not None else None
+    return CompiledQuery(predicate, sort, narrowing, residual)
+
+
+def _is_index_clause(expr: Expr, env: Env) -> bool:
+    """True for ``project``/``issuetype`` = or IN literal values: the index answers these."""
+    if not isinstance(expr, Clause) or expr.op not in ("=", "in"):
+        return False
+    if not all(isinstance(o, Value) for o in expr.operands):
+        return False
+    return _field(expr.field, env)[0] in ("project", "issuetype")
+
+
+def _residual(expr: Expr, env: Env) -> Predicate | None:
+    """The predicate left once the candidates come from the project/type indexes."""
+    if _is_index_clause(expr, env):
+        return None
+    if isinstance(expr, Logical) and expr.op == "and":
+        rest = [p for p in expr.parts if not _is_index_clause(p, env)]
+        if not rest:
+            return None
+        return _compile(rest[0] if len(rest) == 1 else Logical("and", tuple(rest)), env)
+    return _compile(expr, env)
 
 
 # ---------------------------------------------------------------------------------------
@@ -89,8 +116,22 @@ def _compile(expr: Expr, env: Env) -> Predicate:
     if isinstance(expr, Logical):
         parts = [_compile(p, env) for p in expr.parts]
         if expr.op == "and":
-            return lambda i: all(p(i) for p in parts)
-        return lambda i: any(p(i) for p in parts)
+
+            def conj(i: Issue) -> bool:
+                for p in parts:
+                    if not p(i):
+                        return False
+                return True
+
+            return conj
+
+        def disj(i: Issue) -> bool:
+            for p in parts:
+                if p(i):
+                    return True
+            return False
+
+        return disj
     if isinstance(expr, Not):
         inner = _compile(expr.expr, env)
         return lambda i: not inner(i)
@@ -329,6 +370,8 @@ def _sort_key(name: str, env: Env) -> Callable[[Issue], Any]:
 
     if kind == "key":
         return lambda i: (0, (i.key.split("-")[0], int(i.key.split("-")[1])))
+    if fid in ("created", "updated"):
+        return lambda i: (0, i.fields[fid])  # never empty: skip the emptiness wrapper
     if kind == "statusCategory":
         return lambda i: (0, STATUS_CATEGORIES[cat.statuses[i.fields["status"]].category_key].id)
     if kind == "priority":

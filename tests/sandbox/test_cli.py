@@ -90,7 +90,7 @@ def test_cli_starts_with_demo_seed_quickly(mode: str, tmp_path: Path) -> None:
 
 def test_cli_faults_and_bad_arguments() -> None:
     port = _free_port()
-    proc, lines, _ = _start(
+    proc, _lines, _ = _start(
         "--port", str(port), "--seed", "none", "--fault", "503:count=1", "--latency-ms", "10"
     )
     try:

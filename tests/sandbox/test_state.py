@@ -141,7 +141,8 @@ def test_scale_seed_small(api: Any) -> None:
             "POST",
             "search/jql",
             json={
-                "jql": 'issuetype = Risk AND Probability in (High, "Very High") ORDER BY updated DESC',
+                "jql": 'issuetype = Risk AND Probability in (High, "Very High") '
+                "ORDER BY updated DESC",
                 "fields": ["summary", "customfield_10010"],
                 "maxResults": 100,
             },
