@@ -104,7 +104,7 @@ class SandboxServer:
         if self.data_file and self.data_file.exists():
             store = persistence.load(self.data_file)
         if store is None:
-            store = Store(build_catalog())
+            store = Store(build_catalog(), mode=mode)
             _apply_seed(store, seed)
         store.mode = mode
         store.search_lag = search_lag

@@ -118,7 +118,8 @@ def _compile(expr: Expr, env: Env) -> Predicate:
         if expr.op == "and":
 
             def conj(i: Issue) -> bool:
-                for p in parts:
+                # An explicit loop, not all(<genexpr>): this runs once per candidate issue.
+                for p in parts:  # noqa: SIM110
                     if not p(i):
                         return False
                 return True
@@ -126,7 +127,7 @@ def _compile(expr: Expr, env: Env) -> Predicate:
             return conj
 
         def disj(i: Issue) -> bool:
-            for p in parts:
+            for p in parts:  # noqa: SIM110
                 if p(i):
                     return True
             return False
