@@ -20,6 +20,8 @@ from .sheetcells import iter_sheet_rows
 from .strings import load_shared_strings
 from .styles import StyleTable
 
+_Rows = list[tuple[int, dict[int, CellValue]]]
+
 # Below this many rows (e.g. the header scan) the streaming reader, which stops early,
 # beats parsing the whole sheet at once.
 FAST_PATH_MIN_ROWS = 200
@@ -31,6 +33,7 @@ class WorkbookView:
     def __init__(self, path: str | Path, *, package: Package | None = None) -> None:
         self.package = package or Package(path)
         self.path = self.package.path
+        self._last_fast: tuple[tuple[object, ...], _Rows | None] | None = None
 
     @cached_property
     def styles(self) -> StyleTable:
@@ -69,8 +72,13 @@ class WorkbookView:
         """Yield (row number, {column index: CellValue}) for stored rows."""
         decode = self.decoder.decode
         if max_row is None or max_row - min_row > FAST_PATH_MIN_ROWS:
-            fast = fast_rows(self.sheet_bytes(sheet), self.decoder, min_row=min_row,
-                             max_row=max_row, columns=columns)  # fmt: skip
+            key = (sheet.part, min_row, max_row, frozenset(columns) if columns else None)
+            if self._last_fast is not None and self._last_fast[0] == key:
+                fast = self._last_fast[1]  # locate then read: one parse, not two
+            else:
+                fast = fast_rows(self.sheet_bytes(sheet), self.decoder, min_row=min_row,
+                                 max_row=max_row, columns=columns)  # fmt: skip
+                self._last_fast = (key, fast)
             if fast is not None:
                 yield from fast
                 return
