@@ -2,6 +2,24 @@
 
 from __future__ import annotations
 
-from sandbox.api import comments, createmeta, issues, meta, properties, search, workflow
+from sandbox.api import (
+    changelog,
+    comments,
+    createmeta,
+    issues,
+    meta,
+    properties,
+    search,
+    workflow,
+)
 
-__all__ = ["comments", "createmeta", "issues", "meta", "properties", "search", "workflow"]
+__all__ = [
+    "changelog",
+    "comments",
+    "createmeta",
+    "issues",
+    "meta",
+    "properties",
+    "search",
+    "workflow",
+]

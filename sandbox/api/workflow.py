@@ -56,27 +56,3 @@ def do_transition(app: App, req: Request) -> Response:
     for doc in comments:
         app.store.add_comment(issue, doc, req.me.username)
     return Response(204)
-
-
-@route("GET", "issue/{id}/changelog")
-def changelog(app: App, req: Request) -> Any:
-    """The issue's changelog, oldest first, paged (PageBeanChangelog)."""
-    issue = app.store.get(req.groups[0])
-    ctx = app.ctx(req.api)
-    start = req.int_param("startAt", 0)
-    size = min(req.int_param("maxResults", 100), 100)
-    groups = issue.changelog[start : start + size]
-    last = start + size >= len(issue.changelog)
-    out: dict[str, Any] = {
-        "self": ctx.rest(f"issue/{issue.key}/changelog?startAt={start}&maxResults={size}"),
-        "maxResults": size,
-        "startAt": start,
-        "total": len(issue.changelog),
-        "isLast": last,
-        "values": [app.renderer.change_group(g, ctx) for g in groups],
-    }
-    if not last:
-        out["nextPage"] = ctx.rest(
-            f"issue/{issue.key}/changelog?startAt={start + size}&maxResults={size}"
-        )
-    return out

@@ -326,6 +326,17 @@ OPS: list[Op] = [
         body={"jql": "project = GAMMA", "maxResults": 2, "fields": ["summary"]},
         mode="datacenter",
     ),
+    Op(
+        "POST",
+        "/rest/api/3/changelog/bulkfetch",
+        "changelog/bulkfetch",
+        200,
+        body={
+            "issueIdsOrKeys": ["ALPHA-1", "ALPHA-3", "ALPHA-8"],
+            "fieldIds": ["status"],
+            "maxResults": 3,
+        },
+    ),
     Op("DELETE", "/rest/api/3/issue/{issueIdOrKey}", "issue/GAMMA-18", 204),
 ]
 
@@ -356,7 +367,7 @@ def test_every_v3_operation_matches_the_published_schema(
                 params = {("username" if k == "accountId" else k): v for k, v in params.items()}
                 if op.template.endswith("/assignee"):
                     body = {"name": "bob"}
-                if op.template.startswith("/rest/api/3/search/"):
+                if op.template.startswith(("/rest/api/3/search/", "/rest/api/3/changelog/")):
                     continue  # Cloud-only endpoints
             path = _substitute(op.path, names)
             if body is not None:

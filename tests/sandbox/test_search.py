@@ -217,3 +217,25 @@ def test_approximate_count_requires_bounded_query(sandbox_cloud: Any, api: Any) 
     assert (
         api(sandbox_cloud, "POST", "search/approximate-count", json={"jql": ""}).status_code == 400
     )
+
+
+def test_bulk_changelog_pages_oldest_first(sandbox_cloud: Any, api: Any) -> None:
+    body: dict[str, Any] = {"issueIdsOrKeys": ["ALPHA-8", "ALPHA-3", "NOPE-1"], "maxResults": 2}
+    seen: list[tuple[str, str]] = []
+    while True:
+        page = api(sandbox_cloud, "POST", "changelog/bulkfetch", json=body).json()
+        for log in page["issueChangeLogs"]:
+            seen += [(log["issueId"], h["created"]) for h in log["changeHistories"]]
+        if "nextPageToken" not in page:
+            break
+        body["nextPageToken"] = page["nextPageToken"]
+    assert len(seen) == 4  # ALPHA-3: 2 transitions, ALPHA-8: 2 transitions
+    assert [c for _, c in seen] == sorted(c for _, c in seen)
+    only = api(
+        sandbox_cloud,
+        "POST",
+        "changelog/bulkfetch",
+        json={"issueIdsOrKeys": ["ALPHA-8"], "fieldIds": ["resolution"]},
+    ).json()
+    items = only["issueChangeLogs"][0]["changeHistories"][0]["items"]
+    assert [i["fieldId"] for i in items] == ["resolution"]
