@@ -101,3 +101,16 @@ def test_owned_sheet_on_real_workbook(real_workbook, libreoffice) -> None:
     (out,) = libreoffice([path], "xlsx")
     ws = openpyxl.load_workbook(out, data_only=True)["PMO Sync Conflicts"]
     assert ws["B2"].value == "PMO-0" and ws["D2"].value == '=HYPERLINK("x")'
+
+
+def test_owned_sheet_in_workbook_without_defined_names(real_workbook) -> None:
+    path = real_workbook("raid_log.xlsx")  # has no <definedNames> yet
+    replace_owned_sheet(path, "Conflicts", HEADER, _rows(1), fingerprint=Fingerprint.of_file(path))
+    with zipfile.ZipFile(path) as zf:
+        wb = zf.read("xl/workbook.xml")
+    assert wb.index(b"<definedNames>") < wb.index(b"<calcPr")  # schema order kept
+    assert b'localSheetId="5" hidden="1">"pmo-sync"' in wb
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[-1] == "Conflicts" and book["Conflicts"]["B2"].value == "PMO-0"
+    with pytest.raises(SheetNotOwned):
+        replace_owned_sheet(path, "RAG Chart", HEADER, [], fingerprint=Fingerprint.of_file(path))

@@ -180,3 +180,20 @@ def test_fast_path_falls_back_on_unusual_sheets(tmp_path: Path) -> None:
     assert fast_rows(odd, view.decoder) is None
     extra = data.replace(b'<c r="G4"><v>1</v></c>', b'<c r="G4"><v>1</v><extLst/></c>')
     assert fast_rows(extra, view.decoder) is None
+
+
+def test_date1904_workbook(tmp_path: Path, tracker_xlsx: Path) -> None:
+    mac = tmp_path / "mac.xlsx"
+    with zipfile.ZipFile(tracker_xlsx) as src, zipfile.ZipFile(mac, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "xl/workbook.xml":
+                body = body.replace(b"<workbookPr/>", b'<workbookPr date1904="1"/>')
+            dst.writestr(info, body)
+    start = read_tracker(mac, table="Tasks").rows[0].cells["Start"].value
+    assert start == dt.date(2026, 1, 5) + dt.timedelta(days=1462)  # same serial, 1904 epoch
+    from connectors.excel import WorkbookPatch, apply_patch
+
+    fp = read_tracker(mac, table="Tasks").fingerprint
+    apply_patch(mac, WorkbookPatch().set("Tracker", 4, "Note", dt.date(2030, 6, 1)), expected=fp)
+    assert read_tracker(mac, table="Tasks").rows[0].cells["Note"].value == dt.date(2030, 6, 1)
