@@ -113,8 +113,13 @@ class XlwingsLiveWriter:
         return with_retries(fn, attempts=self.attempts, delay=self.delay, sleep=self.sleep)
 
     def write(self, path: Path, patch: WorkbookPatch, *, expected: Fingerprint) -> PatchResult:
+        """Write into the open workbook. Excel keeps the changes unsaved: they reach the
+        file when the person saves (a later read of the file does not see them yet)."""
         book = self._call(lambda: self._open_book(path))
         result = PatchResult(path=path, live=True)
+        result.notes.append(
+            "written into the workbook open in Excel; the changes are saved with it"
+        )
         per_sheet: dict[str, dict[tuple[int, int], Any]] = {}
         locations: dict[str, TrackerLocation] = {}
         for w in patch.writes:
@@ -191,9 +196,27 @@ def _locate(
 
 
 def _xlwings_book(path: Path) -> BookLike:
+    """The workbook as already open in a running Excel; never opens it.
+
+    `xw.Book(path)` would start Excel and open the file when no instance has it (e.g.
+    a stale `~$` owner file left by a crash), leaving changes unsaved in an invisible
+    instance; so only books found among the running instances are used.
+    """
+    import os
+
     import xlwings as xw
 
-    return xw.Book(str(path))
+    target = os.path.normcase(os.path.abspath(path))
+    for app in xw.apps:
+        for book in app.books:
+            if os.path.normcase(os.path.abspath(book.fullname)) == target:
+                return book
+    raise LiveExcelUnavailable(
+        f"{path}: a lock file says the workbook is open, but no running Excel has it open "
+        "(a stale lock file left by a crash?). If Excel is closed, delete the '~$' file "
+        "beside the workbook and sync again.",
+        path=path,
+    )
 
 
 def default_live_writer() -> LiveWriter | None:

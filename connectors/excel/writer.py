@@ -12,7 +12,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
-from .errors import WorkbookChanged, WorkbookLocked
+from .errors import LiveExcelUnavailable, WorkbookChanged, WorkbookLocked
 from .fingerprint import Fingerprint
 from .live import LiveWriter, default_live_writer, unavailable_reason
 from .package import Package
@@ -122,6 +122,9 @@ def _write_live(
     if writer is None:
         reason = unavailable_reason() if live is True else "the live Excel path is disabled"
         raise WorkbookLocked(f"{locked} ({reason})", path=path) from locked
-    result = writer.write(path, patch, expected=expected)
+    try:
+        result = writer.write(path, patch, expected=expected)
+    except LiveExcelUnavailable as exc:
+        raise WorkbookLocked(f"{locked} ({exc})", path=path) from exc
     result.notes.insert(0, str(locked))
     return result

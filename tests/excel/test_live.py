@@ -147,3 +147,16 @@ def test_linux_reports_live_path_unavailable(tracker_xlsx: Path, monkeypatch) ->
     with pytest.raises(WorkbookLocked, match="unavailable on this platform"):
         apply_patch(tracker_xlsx, WorkbookPatch().set("Tracker", 4, "Key", "x"),
                     expected=Fingerprint.of_file(tracker_xlsx))  # fmt: skip
+
+
+def test_stale_lock_without_running_excel(tracker_xlsx: Path) -> None:
+    from connectors.excel import LiveExcelUnavailable, WorkbookLocked
+
+    def no_open_book(path: Path) -> FakeBook:
+        raise LiveExcelUnavailable("no running Excel has it open", path=path)
+
+    _locked(tracker_xlsx)
+    with pytest.raises(WorkbookLocked, match="no running Excel"):
+        apply_patch(tracker_xlsx, WorkbookPatch().set("Tracker", 4, "Key", "x"),
+                    expected=Fingerprint.of_file(tracker_xlsx),
+                    live=XlwingsLiveWriter(no_open_book))  # fmt: skip
