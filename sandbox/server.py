@@ -108,6 +108,7 @@ class SandboxServer:
             _apply_seed(store, seed)
         store.mode = mode
         store.search_lag = search_lag
+        store.prepare_indexes()
         self.store = store
         self.app = App(store, mode, timezone)
         self.faults = Faults()

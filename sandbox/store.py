@@ -8,6 +8,7 @@ consistent) and exposes "as a human in the Jira UI would" helpers for tests.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import threading
 import time
@@ -55,6 +56,9 @@ class Store:
         self._by_type: dict[str, set[int]] = {}
         self._shadows: dict[int, list[_Shadow]] = {}
         self._last_ms = 0
+        # (updated, id) pairs, sorted lazily: lets "updated >= T" queries skip old issues.
+        self._by_updated: list[tuple[int, int]] = []
+        self._updated_dirty = False
         for issue in self.issues.values():
             self._index(issue)
 
@@ -105,11 +109,41 @@ class Store:
         self._by_key[issue.key] = issue
         self._by_project.setdefault(issue.project_id, set()).add(issue.id)
         self._by_type.setdefault(issue.fields["issuetype"], set()).add(issue.id)
+        self._by_updated.append((issue.updated, issue.id))
+        self._updated_dirty = True
 
     def _unindex(self, issue: Issue) -> None:
         self._by_key.pop(issue.key, None)
         self._by_project.get(issue.project_id, set()).discard(issue.id)
         self._by_type.get(issue.fields["issuetype"], set()).discard(issue.id)
+        self._forget_updated(issue.updated, issue.id)
+
+    def prepare_indexes(self) -> None:
+        """Build lazily sorted indexes now (after bulk seeding) so no request pays for it."""
+        self._sorted_updated()
+
+    def _sorted_updated(self) -> list[tuple[int, int]]:
+        if self._updated_dirty:
+            self._by_updated.sort()
+            self._updated_dirty = False
+        return self._by_updated
+
+    def _forget_updated(self, ms: int, issue_id: int) -> None:
+        pairs = self._sorted_updated()
+        i = bisect.bisect_left(pairs, (ms, issue_id))
+        if i < len(pairs) and pairs[i] == (ms, issue_id):
+            del pairs[i]
+
+    def count_updated_since(self, ms: int) -> int:
+        """How many issues have ``updated`` at or after ``ms`` (to judge selectivity)."""
+        pairs = self._sorted_updated()
+        return len(pairs) - bisect.bisect_left(pairs, (ms, -1))
+
+    def ids_updated_since(self, ms: int) -> set[int]:
+        """Ids of issues whose ``updated`` is at or after ``ms`` (ordered index lookup)."""
+        pairs = self._sorted_updated()
+        start = bisect.bisect_left(pairs, (ms, -1))
+        return {issue_id for _, issue_id in pairs[start:]}
 
     # -- search visibility ------------------------------------------------------------------
     def _remember(self, issue_id: int, before: Issue | None) -> None:
@@ -158,7 +192,9 @@ class Store:
 
     # -- writes -----------------------------------------------------------------------------
     def _bump(self, issue: Issue, at: int) -> None:
+        self._forget_updated(issue.updated, issue.id)
         issue.fields["updated"] = at
+        bisect.insort(self._sorted_updated(), (at, issue.id))
         issue.version += 1
         self.generation += 1
 

@@ -74,6 +74,13 @@ def matching_issues(
             sets.append(set().union(*(store.ids_in_project(p) for p in narrow["project"])))
         if "issuetype" in narrow:
             sets.append(set().union(*(store.ids_of_type(t) for t in narrow["issuetype"])))
+        since = compiled.updated_from
+        if since is not None and store.search_lag <= 0:
+            # Worth it only when selective: the usual incremental "updated >= last sync".
+            recent = store.count_updated_since(since)
+            if not sets or recent < min(len(x) for x in sets) // 4:
+                sets.append(store.ids_updated_since(since))
+        sets.sort(key=len)
         candidates = set.intersection(*sets) if sets else set(store.all_ids())
     if store.search_lag > 0:
         candidates |= store.search_candidates() - set(store.issues)

@@ -54,6 +54,7 @@ class CompiledQuery:
     sort: list[tuple[Callable[[Issue], Any], bool]]
     narrowing: dict[str, set[str]]
     residual: Predicate | None = None  # predicate minus what the narrowing guarantees
+    updated_from: int | None = None  # every match has updated >= this (epoch ms)
 
     def order(self, issues: list[Issue], presorted: bool = False) -> list[Issue]:
         """Sort by the ORDER BY keys (empties last ascending), then newest id first.
@@ -73,7 +74,28 @@ def compile_query(query: Query, env: Env) -> CompiledQuery:
     sort = [(_sort_key(k.field, env), k.descending) for k in query.order_by]
     narrowing = _narrow(query.where, env) if query.where is not None else {}
     residual = _residual(query.where, env) if query.where is not None else None
-    return CompiledQuery(predicate, sort, narrowing, residual)
+    since = _updated_from(query.where, env) if query.where is not None else None
+    return CompiledQuery(predicate, sort, narrowing, residual, since)
+
+
+def _updated_from(expr: Expr, env: Env) -> int | None:
+    """A lower bound on ``updated`` from top-level ``updated >=`` / ``>`` clauses."""
+    parts = expr.parts if isinstance(expr, Logical) and expr.op == "and" else (expr,)
+    bound: int | None = None
+    for part in parts:
+        if not isinstance(part, Clause) or part.op not in (">=", ">"):
+            continue
+        kind, fd = _field(part.field, env)
+        if kind != "datetime" or fd is None or fd.id != "updated":
+            continue
+        operand = part.operands[0]
+        if isinstance(operand, Empty):
+            continue
+        at = _instant(operand, part.field, env)
+        # Compared at minute precision: "> 12:10" means from 12:11:00.000.
+        at = at + dates.MINUTE_MS if part.op == ">" else at
+        bound = at if bound is None else max(bound, at)
+    return bound
 
 
 def _is_index_clause(expr: Expr, env: Env) -> bool:

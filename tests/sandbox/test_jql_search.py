@@ -161,3 +161,31 @@ def test_updated_minute_precision_in_user_time_zone(tz: str, api: Any) -> None:
         assert keys(api, server, base + "updated >= -2d AND updated <= now()") == ["ALPHA-3"]
         assert keys(api, server, base + "updated >= -1w") == ["ALPHA-3"]
         assert keys(api, server, base + "updated >= startOfDay()") == ["ALPHA-3"]
+
+
+def test_updated_index_agrees_with_a_full_scan(api: Any) -> None:
+    with running_sandbox(mode="cloud", seed="scale:600") as server:
+        store = server.store
+        clock = _Clock(datetime(2026, 11, 28, 9, 0, tzinfo=UTC).timestamp())
+        store.clock = clock
+        for n in range(40):
+            clock.t += 37.5
+            store.human_edit(f"ALPHA-{n * 3 + 1}", {"summary": f"edit {n}"})
+        store.delete(store.get("ALPHA-4"))
+        for minute in range(0, 26, 5):
+            stamp = f"2026-11-28 09:{minute:02d}"
+            for op in (">=", ">"):
+                jql = f'project = ALPHA AND updated {op} "{stamp}" ORDER BY updated DESC'
+                got = keys(api, server, jql)
+                floor = int(datetime(2026, 11, 28, 9, minute, tzinfo=UTC).timestamp() * 1000)
+                expected = [
+                    i.key
+                    for i in sorted(store.issues.values(), key=lambda i: i.updated, reverse=True)
+                    if i.key.startswith("ALPHA-")
+                    and (
+                        i.updated - i.updated % 60000 >= floor
+                        if op == ">="
+                        else i.updated - i.updated % 60000 > floor
+                    )
+                ]
+                assert got == expected[:100], jql
