@@ -24,7 +24,12 @@ def _type_json(app: App, req: Request, project: Project, it: IssueType, with_fie
 
 @route("GET", "issue/createmeta")
 def createmeta(app: App, req: Request) -> Any:
-    """Projects and their issue types, with fields when ``expand=projects.issuetypes.fields``."""
+    """Projects and their issue types, with fields when ``expand=projects.issuetypes.fields``.
+
+    Jira Data Center 9 removed this endpoint (use the per-project forms), so DC mode says 404.
+    """
+    if not app.cloud:
+        raise JiraError(404, "null for uri: /rest/api/2/issue/createmeta")
     cat = app.store.catalog
     ctx = app.ctx(req.api)
     keys = {k.upper() for k in req.param_list("projectKeys")}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox import fieldmeta
+from sandbox import fieldmeta, values
 from sandbox.app import App, Request, Response, route
 from sandbox.errors import JiraError, not_found
 from sandbox.model import Issue
@@ -167,8 +167,6 @@ def assign(app: App, req: Request) -> Response:
     if ident in (None, "-1"):
         value = None
     else:
-        from sandbox import values
-
         fd = app.store.catalog.fields["assignee"]
         value = values.parse_value(fd, {key: ident}, app.ctx(req.api))
     app.store.edit(issue, {"assignee": value}, req.me.username)

@@ -215,3 +215,9 @@ def test_search_jql_absent_on_dc(sandbox_dc: Any, api: Any) -> None:
         api(sandbox_dc, "GET", "search/jql", api="2", params={"jql": "project = A"}).status_code
         == 404
     )
+
+
+def test_classic_createmeta_removed_on_dc(sandbox_dc: Any, api: Any) -> None:
+    assert_jira_error(api(sandbox_dc, "GET", "issue/createmeta", api="2"), 404)
+    r = api(sandbox_dc, "GET", "issue/createmeta/ALPHA/issuetypes", api="2")
+    assert r.status_code == 200 and "values" in r.json()
