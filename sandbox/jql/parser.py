@@ -5,7 +5,7 @@ Grammar (case-insensitive keywords)::
     query    := [or_expr] [ORDER BY sort ("," sort)*] EOF
     or_expr  := and_expr (OR and_expr)*
     and_expr := not_expr (AND not_expr)*
-    not_expr := (NOT | "!") not_expr | "(" or_expr ")" | clause
+    not_expr := NOT not_expr | "(" or_expr ")" | clause
     clause   := field op operand | field (IN | NOT IN) list | field IS [NOT] (EMPTY | NULL)
     operand  := word | string | function | EMPTY | NULL
     list     := "(" operand ("," operand)* ")" | function
@@ -103,9 +103,6 @@ class _Parser:
 
     def not_expr(self) -> Expr:
         if self.at_keyword("not"):
-            self.advance()
-            return Not(self.not_expr())
-        if self.tok.kind == "op" and self.tok.text == "!":
             self.advance()
             return Not(self.not_expr())
         if self.at_punct("("):
