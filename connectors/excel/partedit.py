@@ -94,17 +94,28 @@ _AUTOFILTER_REF = re.compile(rb'(<(?:\w+:)?autoFilter\b[^>]*?\sref\s*=\s*")([^"]
 _INSERT_ROW = re.compile(rb'\sinsertRow\s*=\s*"[^"]*"')
 
 
-def extend_table(table_xml: bytes, new_last_row: int, *, clear_insert_row: bool) -> bytes:
-    """Table part with ref (and autoFilter ref) ending on `new_last_row`."""
+def extend_table(
+    table_xml: bytes,
+    new_last_row: int,
+    *,
+    clear_insert_row: bool,
+    autofilter_last: int | None = None,
+) -> bytes:
+    """Table part with ref ending on `new_last_row` and its autoFilter on
+    `autofilter_last` (the last data row; it differs when there is a totals row)."""
 
-    def grow(m: re.Match[bytes]) -> bytes:
-        rng = CellRange.parse(m.group(2).decode())
-        if rng.max_row >= new_last_row:
-            return m.group(0)
-        return m.group(1) + str(rng.with_max_row(new_last_row)).encode() + m.group(3)
+    def grower(last: int):
+        def grow(m: re.Match[bytes]) -> bytes:
+            rng = CellRange.parse(m.group(2).decode())
+            if rng.max_row >= last:
+                return m.group(0)
+            return m.group(1) + str(rng.with_max_row(last)).encode() + m.group(3)
 
-    out = _TABLE_REF.sub(grow, table_xml, count=1)
-    out = _AUTOFILTER_REF.sub(grow, out, count=1)
+        return grow
+
+    out = _TABLE_REF.sub(grower(new_last_row), table_xml, count=1)
+    af_last = autofilter_last if autofilter_last is not None else new_last_row
+    out = _AUTOFILTER_REF.sub(grower(af_last), out, count=1)
     if clear_insert_row:
         m = re.search(rb"<(?:\w+:)?table\b[^>]*>", out)
         if m:

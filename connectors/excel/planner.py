@@ -18,7 +18,7 @@ from .cells import CellValue
 from .cellxml import cell_xml, formula_cell_xml, kept_attributes
 from .errors import MissingColumns, TrackerNotFound, UnsupportedEdit
 from .extend import extend_ranges
-from .formulas import shift_formula
+from .formulas import iter_references, shift_formula
 from .headers import resolve_header
 from .locate import TrackerLocation, locate_tracker
 from .numfmt import DEFAULT_DATE_FORMAT_ID, DEFAULT_DATETIME_FORMAT_ID, FormatKind
@@ -30,9 +30,10 @@ from .partedit import (
     set_full_calc_on_load,
 )
 from .patch import CellWrite, PatchResult, RowAppend, WorkbookPatch
-from .refs import cell_ref, column_index
+from .refs import CellRange, cell_ref, column_index
 from .sheetedit import SheetEditor
 from .styles import StyleEditor
+from .totals import blocking_references
 from .values import looks_like_formula, to_serial
 from .workbook import WorkbookView
 
@@ -65,6 +66,7 @@ class Planner:
         self.drop_calc_chain = False
         self.formulas_added = False
         self._sheet_ext: list[tuple[str, dict[str, int]]] = []
+        self._growth: dict[str, int] = {}  # table part -> rows appended so far
 
     # -- helpers -----------------------------------------------------------------------
     @property
@@ -245,29 +247,30 @@ class Planner:
 
     def _append_to_table(self, table: TableInfo, append: RowAppend) -> None:
         where = f"table {table.name!r} on sheet {table.sheet.name!r}"
-        if table.totals_row_count:
-            raise UnsupportedEdit(
-                f"{self.pkg.path}: {where} has a totals row; appending rows would have to "
-                "move it and every reference to it. Switch the totals row off (Table Design > "
-                "Total Row) or add the rows in Excel.",
-                path=self.pkg.path,
-            )
         ed = self.editor(table.sheet)
         headers = [c.name for c in table.columns]
-        first, last = table.first_data_row, table.last_data_row
-        placeholder = (last == first and table.insert_row) or (
-            last == first and self._row_blank(ed, first, table)
+        grown = self._growth.get(table.part, 0)  # earlier appends in this patch
+        first, last = table.first_data_row, table.last_data_row + grown
+        count = len(append.rows)
+        placeholder = not grown and (
+            (last == first and table.insert_row)
+            or (last == first and not table.totals_row_count and self._row_blank(ed, first, table))
         )
         start = first if placeholder else last + 1
         template = last if not placeholder else first
+        skip = {first} if placeholder else set()
+        if table.totals_row_count:
+            totals = range(last + 1, last + 1 + table.totals_row_count)
+            skip |= set(totals)
+            self._move_totals(table, ed, totals, count, where)
         self._check_free(
             ed,
             table.sheet,
             start,
-            len(append.rows),
+            count + table.totals_row_count,
             table.ref.min_col,
             table.ref.max_col,
-            skip_row=first if placeholder else None,
+            skip_rows=skip,
             exclude=table.name,
         )
         formulas: dict[int, tuple[str, bool]] = {}
@@ -281,10 +284,14 @@ class Planner:
             ed, append, headers, table.ref.min_col, start, template, first, formulas, where
         )
         new_last = max(last, numbers[-1])
+        self._growth[table.part] = grown + (new_last - last)
         if new_last > last or (placeholder and table.insert_row):
             current = self.table_parts.get(table.part, self.pkg.read(table.part))
             self.table_parts[table.part] = extend_table(
-                current, new_last, clear_insert_row=table.insert_row
+                current,
+                new_last + table.totals_row_count,
+                clear_insert_row=table.insert_row,
+                autofilter_last=new_last,
             )
         self._sheet_ext.append(
             (
@@ -300,12 +307,54 @@ class Planner:
         )
         self.result.appended_rows.setdefault(table.name, []).extend(numbers)
 
+    def _move_totals(
+        self, table: TableInfo, ed: SheetEditor, totals: range, count: int, where: str
+    ) -> None:
+        """Move the totals row(s) `count` rows down, or refuse if that breaks references."""
+        area = CellRange(totals.start, table.ref.min_col, totals.stop - 1 + count,
+                         table.ref.max_col)  # fmt: skip
+        blockers = blocking_references(self.pkg, table.sheet, area, skip_rows=totals)
+        moved: dict[tuple[int, int], bytes] = {}
+        for row in totals:
+            for col, xml in ed.row_cells(row).items():
+                if not table.ref.min_col <= col <= table.ref.max_col:
+                    continue
+                raw = ed.raw_cell(row, col)
+                if raw is not None and raw.is_formula:
+                    if raw.formula_type == "shared" or (
+                        raw.formula and iter_references(raw.formula)
+                    ):
+                        blockers.append(f"totals cell {cell_ref(row, col)}: ={raw.formula}")
+                    self.drop_calc_chain = True  # the chain lists the old addresses
+                moved[(row, col)] = xml
+        if blockers:
+            shown = "; ".join(blockers[:3]) + (" ..." if len(blockers) > 3 else "")
+            raise UnsupportedEdit(
+                f"{self.pkg.path}: {where} has a totals row that would have to move down, but "
+                f"cell references point at it or below it ({shown}). Refer to the totals with "
+                "structured references (e.g. Table[[#Totals],[Column]]), or add the rows in "
+                "Excel.",
+                path=self.pkg.path,
+            )
+        for row in totals:
+            target = row + count
+            ed.ensure_row(target, _ROW_ATTRS_DROP.sub(b"", ed.row_attrs(row) or b""))
+            for col in range(table.ref.min_col, table.ref.max_col + 1):
+                xml = moved.get((row, col))
+                if xml is not None:
+                    ed.set_cell(target, col, _readdress(xml, cell_ref(target, col)))
+            if row >= totals.start + count:  # old totals row not covered by new data rows
+                for col in range(table.ref.min_col, table.ref.max_col + 1):
+                    if (row, col) in moved:
+                        ed.set_cell(row, col, cell_xml(cell_ref(row, col), None, style=0,
+                                                       prefix=ed.prefix))  # fmt: skip
+
     def _append_to_range(self, sheet: SheetInfo, loc: TrackerLocation, append: RowAppend) -> None:
         ed = self.editor(sheet)
         cols = [column_index(c) for c in loc.columns.values()]
         min_col, max_col = min(cols), max(cols)
         start = loc.last_data_row + 1
-        self._check_free(ed, sheet, start, len(append.rows), min_col, max_col, skip_row=None)
+        self._check_free(ed, sheet, start, len(append.rows), min_col, max_col, skip_rows=set())
         template = loc.last_data_row if loc.last_data_row >= loc.first_data_row else None
         headers = [h if h in loc.columns else "" for h in loc.headers]
         first_col = min(column_index(c) for c in loc.columns.values())
@@ -344,7 +393,7 @@ class Planner:
         min_col: int,
         max_col: int,
         *,
-        skip_row: int | None,
+        skip_rows: set[int],
         exclude: str | None = None,
     ) -> None:
         """Refuse to append over another table or over non-empty cells."""
@@ -366,7 +415,7 @@ class Planner:
                     path=self.pkg.path,
                 )
         for row in range(start, end + 1):
-            if row == skip_row:
+            if row in skip_rows:
                 continue
             for col in ed.row_cells(row):
                 if not min_col <= col <= max_col:
@@ -402,6 +451,10 @@ class Planner:
             targets: dict[int, Any] = {}
             for key, value in values.items():
                 header = resolve_header(key, [h for h in headers if h], self.patch.aliases)
+                if header is not None and first_col + headers.index(header) in formulas:
+                    self.result.notes.append(
+                        f"{where}: value for calculated column {header!r} ignored (row {row})"
+                    )
                 if header is None:
                     found = ", ".join(repr(h) for h in headers if h)
                     raise MissingColumns(
@@ -510,6 +563,12 @@ class Planner:
         self.result.notes.append(
             "calcChain.xml removed because a formula cell was overwritten; Excel rebuilds it"
         )
+
+
+def _readdress(cell: bytes, ref: str) -> bytes:
+    """The same <c> element with a new r attribute (used when moving a totals row)."""
+    return re.sub(rb'(\sr\s*=\s*")[^"]*(")', lambda m: m.group(1) + ref.encode() + m.group(2),
+                  cell, count=1)  # fmt: skip
 
 
 def _style_of(cell: bytes | None) -> int:

@@ -100,7 +100,9 @@ def test_libreoffice_recalculates_written_workbooks(
 
     model = real_workbook("resource_and_cost_model.xlsx")
     md = read_tracker(model, table="Resources")
-    apply_patch(model, WorkbookPatch().set("Resource", 5, "Rate", 425), expected=md.fingerprint)
+    mp = WorkbookPatch().set("Resource", 5, "Rate", 425)
+    mp.append([{"Actuals to Date": "Week 1", "Sep-18": 10}], table="Actuals")
+    apply_patch(model, mp, expected=md.fingerprint)
 
     out_tracker, out_raid, out_model = libreoffice([tracker_xlsx, raid, model], "xlsx")
 
@@ -115,5 +117,8 @@ def test_libreoffice_recalculates_written_workbooks(
     assert ws["I25"].value == 10  # Exposure = Probability*Impact on the appended row
     assert ws["C25"].value == dt.datetime(2026, 1, 9)
 
-    ws = openpyxl.load_workbook(out_model, data_only=True)["Resource"]
-    assert ws["J5"].value == 425 * 85  # Total Cost recalculated from the new Rate
+    book = openpyxl.load_workbook(out_model, data_only=True)
+    assert book["Resource"]["J5"].value == 425 * 85  # Total Cost recalculated from the Rate
+    actuals = book["Actuals"]
+    assert actuals["A5"].value == "Week 1"
+    assert actuals["B6"].value == 1000 + 10  # moved totals row sums the appended row

@@ -38,16 +38,20 @@ def _outside_sheet_data(xml: bytes) -> bytes:
 
 
 def assert_fidelity(
-    before: Path, after: Path, allowed_parts: set[str], touched: dict[str, set[str]]
+    before: Path,
+    after: Path,
+    allowed_parts: set[str],
+    touched: dict[str, set[str]],
+    removed: tuple[str, ...] = (),
 ) -> None:
     """Only allowed parts changed (others byte-identical, even compressed), and in each
     edited sheet only the touched cells differ. Prints the diff on failure."""
     diff = package_diff(before, after)
-    assert not diff.added and not diff.removed, f"parts added/removed: {diff}"
+    assert not diff.added and diff.removed == list(removed), f"parts added/removed: {diff}"
     unexpected = set(diff.changed) - allowed_parts
     assert not unexpected, f"unexpected changed parts {sorted(unexpected)}; diff: {diff}"
     with zipfile.ZipFile(before) as zb:
-        unchanged = set(zb.namelist()) - set(diff.changed)
+        unchanged = set(zb.namelist()) - set(diff.changed) - set(diff.removed)
     assert unchanged <= set(diff.raw_identical), (
         f"parts re-compressed: {sorted(unchanged - set(diff.raw_identical))}"
     )
@@ -400,6 +404,32 @@ def test_real_resource_model_round_trip(real_workbook, tmp_path: Path) -> None:
     rows = {r.row_number: r.cells for r in read_tracker(path, table="Resources").rows}
     assert rows[4]["Comments"].value == "=cmd|' /C calc'!A0"
     assert rows[5]["Total Cost"].value == 34000  # cached value kept until Excel recalculates
-    with pytest.raises(UnsupportedEdit, match="totals row"):
+    # Resources' totals row is charted by A1 reference: moving it would break the chart
+    with pytest.raises(UnsupportedEdit, match=r"totals row.*chart1\.xml: Resource!\$L\$7"):
         apply_patch(path, WorkbookPatch().append([{"Name": "x"}], table="Resources"),
                     expected=Fingerprint.of_file(path))  # fmt: skip
+
+
+def test_append_moves_totals_row(real_workbook, tmp_path: Path) -> None:
+    path = real_workbook("resource_and_cost_model.xlsx")
+    before = tmp_path / "rcm_before.xlsx"
+    shutil.copy(path, before)
+    fp = Fingerprint.of_file(path)
+    rows = [{"Actuals to Date": "Week 1", "Sep-18": 10}, {"Actuals to Date": "Week 2", "Oct-18": 5}]
+    result = apply_patch(path, WorkbookPatch().append(rows, table="Actuals"), expected=fp)
+    assert result.appended_rows == {"Actuals": [5, 6]}
+    table = _read(path, "xl/tables/table3.xml")
+    assert b'ref="A3:O7"' in table and b'<autoFilter ref="A3:O6"' in table
+    moved = {f"{c}{r}" for c in "ABCDEFGHIJKLMNO" for r in (5, 6, 7)}
+    assert_fidelity(
+        before,
+        path,
+        {"xl/worksheets/sheet4.xml", "xl/tables/table3.xml", "xl/workbook.xml",
+         "xl/_rels/workbook.xml.rels", "[Content_Types].xml"},
+        {"xl/worksheets/sheet4.xml": moved},
+        removed=("xl/calcChain.xml",),  # totals formulas moved: Excel rebuilds the chain
+    )  # fmt: skip
+    sheet = _read(path, "xl/worksheets/sheet4.xml")
+    assert b'<c r="B7"><f>SUBTOTAL(109,Actuals[Sep-18])</f>' in sheet
+    data = {r.row_number: r.cells for r in read_tracker(path, table="Actuals").rows}
+    assert data[5]["Actuals to Date"].value == "Week 1" and data[6]["Oct-18"].value == 5
