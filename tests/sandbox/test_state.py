@@ -143,7 +143,7 @@ def test_scale_seed_small(api: Any) -> None:
             json={
                 "jql": 'issuetype = Risk AND Probability in (High, "Very High") '
                 "ORDER BY updated DESC",
-                "fields": ["summary", "customfield_10010"],
+                "fields": ["summary", server.store.catalog.custom_field("Probability").id],
                 "maxResults": 100,
             },
         )
