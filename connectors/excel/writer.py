@@ -12,6 +12,8 @@ import shutil
 import zipfile
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from .errors import LiveExcelUnavailable, WorkbookChanged, WorkbookLocked
 from .fingerprint import Fingerprint
 from .live import LiveWriter, default_live_writer, unavailable_reason
@@ -100,15 +102,30 @@ def commit_bytes(
     tmp = write_temp(path, new)
     try:
         shutil.copymode(path, tmp)  # keep the workbook's permissions
-        check_unchanged(path, expected)
-        check_not_open(path)
-        folder = Path(backup_dir) if backup_dir is not None else default_backup_dir(path)
-        backup = make_backup(path, folder, keep_backups)
-        replace_atomically(tmp, path)
+        # Two pmo-sync processes must not interleave check-then-replace on one workbook.
+        with _process_lock(path):
+            check_unchanged(path, expected)
+            check_not_open(path)
+            folder = Path(backup_dir) if backup_dir is not None else default_backup_dir(path)
+            backup = make_backup(path, folder, keep_backups)
+            replace_atomically(tmp, path)
+    except Timeout as exc:
+        tmp.unlink(missing_ok=True)
+        raise WorkbookLocked(
+            f"{path}: another pmo-sync process has been writing this workbook for over a "
+            "minute; nothing was written. Check for a stuck sync and try again.",
+            path=path,
+        ) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return backup
+
+
+def _process_lock(path: Path) -> FileLock:
+    folder = path.parent / ".pmo-sync"
+    folder.mkdir(exist_ok=True)
+    return FileLock(str(folder / f"{path.name}.lock"), timeout=60)
 
 
 def _write_live(
