@@ -27,7 +27,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from .cellxml import cell_xml
-from .errors import SheetNotOwned, WorkbookChanged, WorkbookLocked
+from .errors import SheetNotOwned, WorkbookChanged
 from .fingerprint import Fingerprint
 from .numfmt import DEFAULT_DATE_FORMAT_ID, DEFAULT_DATETIME_FORMAT_ID
 from .package import NS_MAIN, NS_REL, REL_WORKSHEET, Package, rels_part_of
@@ -129,12 +129,9 @@ def replace_owned_sheet(
         assert pkg.styles_part is not None
         replace[pkg.styles_part] = styles.render()
     new = rewrite_package(zipfile.ZipFile(io.BytesIO(data)), replace=replace, add=add)
-    try:
-        result.backup_path = commit_bytes(
-            path, new, expected=fingerprint, backup_dir=backup_dir, keep_backups=keep_backups
-        )
-    except WorkbookLocked:
-        raise
+    result.backup_path = commit_bytes(
+        path, new, expected=fingerprint, backup_dir=backup_dir, keep_backups=keep_backups
+    )
     result.wrote = True
     result.bytes_written = len(new)
     result.cells_written = len(header) + sum(1 for row in rows for v in row if v is not None)

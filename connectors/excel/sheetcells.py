@@ -17,7 +17,7 @@ from lxml import etree
 from .formulas import shift_formula
 from .package import NS_MAIN
 from .refs import column_index, parse_cell
-from .strings import _BytesSource, rich_text
+from .strings import BytesSource, rich_text
 
 _ROW = f"{{{NS_MAIN}}}row"
 _C = f"{{{NS_MAIN}}}c"
@@ -59,7 +59,7 @@ def iter_sheet_rows(
     shared: dict[str, tuple[str, int, int]] = {}
     row_num = 0
     context = etree.iterparse(
-        _BytesSource(data),
+        BytesSource(data),
         events=("end",),
         tag=(_ROW, _F),
         huge_tree=True,

@@ -8,7 +8,6 @@ Control characters are escaped as _xHHHH_ in both directions.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from lxml import etree
 
@@ -56,21 +55,20 @@ def rich_text(el: etree._Element) -> str:
     return unescape_ooxml("".join(parts))
 
 
-def load_shared_strings(data: bytes | None, *, path: Path) -> list[str]:
+def load_shared_strings(data: bytes | None) -> list[str]:
     """All shared strings in index order (empty list when the part is absent)."""
     if not data:
         return []
     out: list[str] = []
     for _event, el in etree.iterparse(
-        _BytesSource(data), events=("end",), tag=_SI, huge_tree=True, resolve_entities=False
+        BytesSource(data), events=("end",), tag=_SI, huge_tree=True, resolve_entities=False
     ):
         out.append(rich_text(el))
         el.clear()
-    del path
     return out
 
 
-class _BytesSource:
+class BytesSource:
     """Minimal file-like wrapper so iterparse streams from bytes without a copy."""
 
     def __init__(self, data: bytes) -> None:

@@ -46,7 +46,7 @@ class WorkbookView:
         part = self.package.shared_strings_part
         data = self.package.read(part) if part and self.package.has(part) else None
         try:
-            return load_shared_strings(data, path=self.path)
+            return load_shared_strings(data)
         except etree.XMLSyntaxError as exc:
             raise WorkbookUnreadable(
                 f"{self.path}: part {part} cannot be parsed ({exc}). The workbook is damaged; "
