@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
 import sandbox
 
 
@@ -12,8 +17,6 @@ def test_exports() -> None:
 
 
 def test_binds_loopback_only() -> None:
-    import pytest
-
     with pytest.raises(ValueError):
         sandbox.SandboxServer(host="0.0.0.0")
 
@@ -32,3 +35,14 @@ def test_running_sandbox_starts_and_stops() -> None:
     except requests.ConnectionError:
         stopped = True
     assert stopped
+
+
+def test_missing_shared_skips_locally_and_fails_on_ci(
+    shared: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        shared("no-such-file.json")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception):
+        shared("no-such-file.json")
