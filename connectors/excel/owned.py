@@ -36,7 +36,7 @@ from .patch import PatchResult
 from .refs import cell_ref, column_letter
 from .safety import check_not_open
 from .styles import StyleEditor
-from .values import looks_like_formula, to_serial
+from .values import fit_for_excel, looks_like_formula, to_serial
 from .writer import commit_bytes
 from .zipcopy import rewrite_package
 
@@ -157,6 +157,7 @@ def _sheet_xml(
             style = 0
             if isinstance(value, Decimal):
                 value = float(value)
+            value, _note = fit_for_excel(value, ref)
             if isinstance(value, dt.datetime | dt.date):
                 dated = isinstance(value, dt.datetime) and value.time() != dt.time()
                 fmt = DEFAULT_DATETIME_FORMAT_ID if dated else DEFAULT_DATE_FORMAT_ID

@@ -34,7 +34,7 @@ from .refs import CellRange, cell_ref, column_index
 from .sheetedit import SheetEditor
 from .styles import StyleEditor
 from .totals import blocking_references
-from .values import looks_like_formula, to_serial
+from .values import fit_for_excel, looks_like_formula, to_serial
 from .workbook import WorkbookView
 
 _TIME_FORMAT_ID = 21
@@ -158,6 +158,12 @@ class Planner:
         ref = cell_ref(row, col)
         if isinstance(value, Decimal):
             value = float(value)
+        try:
+            value, note = fit_for_excel(value, f"{ed_name(self, ed)}!{ref}")
+        except ValueError as exc:
+            raise UnsupportedEdit(f"{self.pkg.path}: {exc}.", path=self.pkg.path) from exc
+        if note:
+            self.result.notes.append(note)
         style = base_style
         if isinstance(value, dt.datetime | dt.date | dt.time):
             serial = to_serial(value, date1904=self.pkg.date1904)
@@ -186,8 +192,13 @@ class Planner:
         row = write.row
         existing = self.current(sheet, ed, row, col)
         address = cell_ref(row, col)
-        if (existing is None and write.value is None) or (
-            existing is not None and _same_value(existing, write.value, self.view)
+        value = write.value.__float__() if isinstance(write.value, Decimal) else write.value
+        try:
+            value, note = fit_for_excel(value, f"{sheet.name}!{address}")
+        except ValueError as exc:
+            raise UnsupportedEdit(f"{self.pkg.path}: {exc}.", path=self.pkg.path) from exc
+        if (existing is None and value is None) or (
+            existing is not None and _same_value(existing, value, self.view)
         ):
             ed.edits.get(row, {}).pop(col, None)  # an earlier write in this patch is undone
             return
@@ -212,8 +223,10 @@ class Planner:
                     path=self.pkg.path,
                 )
             self.drop_calc_chain = True
+        if note:
+            self.result.notes.append(note)
         extra = kept_attributes(ed.cell_xml(row, col))
-        ed.set_cell(row, col, self.encode(ed, row, col, write.value, base_style=base, extra=extra))
+        ed.set_cell(row, col, self.encode(ed, row, col, value, base_style=base, extra=extra))
         self.result.written.append((sheet.name, address))
 
     # -- appends -----------------------------------------------------------------------
@@ -563,6 +576,11 @@ class Planner:
         self.result.notes.append(
             "calcChain.xml removed because a formula cell was overwritten; Excel rebuilds it"
         )
+
+
+def ed_name(planner: Planner, ed: SheetEditor) -> str:
+    """Name of the sheet an editor belongs to (for messages)."""
+    return next((s.name for s in planner.pkg.sheets if planner.editors.get(s.part) is ed), "?")
 
 
 def _readdress(cell: bytes, ref: str) -> bytes:

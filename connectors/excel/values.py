@@ -116,3 +116,26 @@ def parse_number(text: str) -> int | float:
             if frac.strip("0") == "":
                 return int(f)
         return f
+
+
+MAX_TEXT = 32_767  # Excel's limit on the characters in one cell
+TRUNCATION_MARK = " …[truncated by pmo-sync]"
+
+
+def fit_for_excel(value: object, where: str) -> tuple[object, str | None]:
+    """`value` made storable in a cell, and a note when it had to be changed.
+
+    Text longer than Excel's 32,767-character limit is cut (with a visible mark) because
+    Excel refuses longer cells; NaN/infinity and dates before the workbook's epoch have
+    no Excel representation and raise ValueError naming the cell.
+    """
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        cut = value[: MAX_TEXT - len(TRUNCATION_MARK)] + TRUNCATION_MARK
+        return cut, f"{where}: text of {len(value)} characters truncated to Excel's limit"
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        raise ValueError(f"{where}: {value!r} cannot be stored in an Excel cell")
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime) and value.year < 1900:
+        raise ValueError(f"{where}: dates before 1900 cannot be stored as Excel dates")
+    if isinstance(value, dt.datetime) and value.year < 1900:
+        raise ValueError(f"{where}: dates before 1900 cannot be stored as Excel dates")
+    return value, None

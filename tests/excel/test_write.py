@@ -433,3 +433,26 @@ def test_append_moves_totals_row(real_workbook, tmp_path: Path) -> None:
     assert b'<c r="B7"><f>SUBTOTAL(109,Actuals[Sep-18])</f>' in sheet
     data = {r.row_number: r.cells for r in read_tracker(path, table="Actuals").rows}
     assert data[5]["Actuals to Date"].value == "Week 1" and data[6]["Oct-18"].value == 5
+
+
+def test_values_excel_cannot_store(tracker_xlsx: Path) -> None:
+    fp = Fingerprint.of_file(tracker_xlsx)
+    long_text = "x" * 40_000
+    result = apply_patch(
+        tracker_xlsx, WorkbookPatch().set("Tracker", 4, "Note", long_text), expected=fp
+    )
+    assert any("truncated" in n for n in result.notes)
+    stored = read_tracker(tracker_xlsx, table="Tasks").rows[0].cells["Note"].value
+    assert len(stored) == 32_767 and stored.endswith("[truncated by pmo-sync]")
+    fp = Fingerprint.of_file(tracker_xlsx)
+    with pytest.raises(UnsupportedEdit, match="Tracker!K5"):
+        apply_patch(tracker_xlsx, WorkbookPatch().set("Tracker", 5, "Note", float("nan")),
+                    expected=fp)  # fmt: skip
+    with pytest.raises(UnsupportedEdit, match="before 1900"):
+        apply_patch(tracker_xlsx, WorkbookPatch().set("Tracker", 5, "Note", dt.date(1850, 1, 1)),
+                    expected=fp)  # fmt: skip
+    fp = Fingerprint.of_file(tracker_xlsx)
+    again = apply_patch(
+        tracker_xlsx, WorkbookPatch().set("Tracker", 4, "Note", long_text), expected=fp
+    )
+    assert not again.wrote  # the truncated text is already there: idempotent
