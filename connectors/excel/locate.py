@@ -23,7 +23,13 @@ HEADER_SCAN_ROWS = 30
 
 @dataclass(frozen=True)
 class TrackerLocation:
-    """Where a tracker is: sheet, optional table, header row, data rows, columns."""
+    """Where a tracker is: sheet, optional table, header row, data rows, columns.
+
+    `headers` are the header texts left to right ("" for a blank header cell between
+    two titled columns); `columns` maps each (first occurrence of a) header text to its
+    column letter. Use `header_for` / `column_for` to resolve a name the caller knows
+    (case/space-insensitive, with the location's aliases).
+    """
 
     path: Path
     sheet: str

@@ -1,0 +1,334 @@
+"""Append rows to a table or a plain-sheet tracker, the way Excel grows a table.
+
+New rows copy the row above (row attributes and cell styles), calculated columns get
+their formula shifted to the new row, the table's ref and autoFilter grow, and the
+sheet's validations and conditional formats that ended on the old last row are
+stretched. A totals row moves down only when nothing refers to it by A1 address.
+Rows are never deleted or moved otherwise, and content below a tracker is never
+overwritten.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from .cellxml import cell_xml, formula_cell_xml
+from .errors import MissingColumns, TrackerNotFound, UnsupportedEdit
+from .formulas import iter_references, shift_formula
+from .headers import resolve_header
+from .locate import TrackerLocation, locate_tracker
+from .package import SheetInfo, TableInfo
+from .partedit import extend_table
+from .patch import RowAppend
+from .refs import CellRange, cell_ref, column_index
+from .sheetedit import SheetEditor
+from .totals import blocking_references
+
+if TYPE_CHECKING:
+    from .planner import Planner
+
+_ROW_ATTRS_DROP = re.compile(rb'\s(?:r|hidden|collapsed|thickBot|thickTop)\s*=\s*"[^"]*"')
+
+
+class RowAppender:
+    """The append half of the Planner (mixed into it; uses its editors and results)."""
+
+    def append(self: Planner, append: RowAppend) -> None:
+        if not append.rows:
+            return
+        table: TableInfo | None = None
+        if append.table is not None:
+            table = self.pkg.table(append.table)
+            if table is None:
+                names = ", ".join(t.name for t in self.pkg.tables) or "none"
+                raise TrackerNotFound(
+                    f"{self.pkg.path}: no Excel table named {append.table!r} (tables: {names}).",
+                    path=self.pkg.path,
+                )
+            self._append_to_table(table, append)
+        else:
+            assert append.sheet is not None
+            sheet = self._sheet(append.sheet)
+            names = list(dict.fromkeys(k for row in append.rows for k in row))
+            loc = locate_tracker(
+                self.pkg.path, sheet=sheet.name, expected_headers=names,
+                aliases=self.patch.aliases, view=self.view,
+            )  # fmt: skip
+            if loc.table is not None:
+                table = self.pkg.table(loc.table)
+                assert table is not None
+                self._append_to_table(table, append)
+            else:
+                self._append_to_range(sheet, loc, append)
+
+    def _append_to_table(self: Planner, table: TableInfo, append: RowAppend) -> None:
+        where = f"table {table.name!r} on sheet {table.sheet.name!r}"
+        ed = self.editor(table.sheet)
+        headers = [c.name for c in table.columns]
+        grown = self._growth.get(table.part, 0)  # earlier appends in this patch
+        first, last = table.first_data_row, table.last_data_row + grown
+        count = len(append.rows)
+        placeholder = not grown and (
+            (last == first and table.insert_row)
+            or (last == first and not table.totals_row_count and self._row_blank(ed, first, table))
+        )
+        start = first if placeholder else last + 1
+        template = last if not placeholder else first
+        skip = {first} if placeholder else set()
+        if table.totals_row_count:
+            totals = range(last + 1, last + 1 + table.totals_row_count)
+            skip |= set(totals)
+            self._move_totals(table, ed, totals, count, where)
+        self._check_free(
+            ed,
+            table.sheet,
+            start,
+            count + table.totals_row_count,
+            table.ref.min_col,
+            table.ref.max_col,
+            skip_rows=skip,
+            exclude=table.name,
+        )
+        formulas: dict[int, tuple[str, bool]] = {}
+        for offset, col in enumerate(table.columns):
+            if col.calculated_formula:
+                formulas[table.ref.min_col + offset] = (
+                    col.calculated_formula,
+                    col.calculated_is_array,
+                )
+        numbers = self._write_rows(
+            ed, append, headers, table.ref.min_col, start, template, first, formulas, where
+        )
+        new_last = max(last, numbers[-1])
+        self._growth[table.part] = grown + (new_last - last)
+        if new_last > last or (placeholder and table.insert_row):
+            current = self.table_parts.get(table.part, self.pkg.read(table.part))
+            self.table_parts[table.part] = extend_table(
+                current,
+                new_last + table.totals_row_count,
+                clear_insert_row=table.insert_row,
+                autofilter_last=new_last,
+            )
+        self._sheet_ext.append(
+            (
+                table.sheet.part,
+                {
+                    "first_row": first,
+                    "old_last": last,
+                    "new_last": new_last,
+                    "min_col": table.ref.min_col,
+                    "max_col": table.ref.max_col,
+                },
+            )
+        )
+        self.result.appended_rows.setdefault(table.name, []).extend(numbers)
+
+    def _move_totals(
+        self: Planner, table: TableInfo, ed: SheetEditor, totals: range, count: int, where: str
+    ) -> None:
+        """Move the totals row(s) `count` rows down, or refuse if that breaks references."""
+        area = CellRange(totals.start, table.ref.min_col, totals.stop - 1 + count,
+                         table.ref.max_col)  # fmt: skip
+        blockers = blocking_references(self.pkg, table.sheet, area, skip_rows=totals)
+        moved: dict[tuple[int, int], bytes] = {}
+        for row in totals:
+            for col, xml in ed.row_cells(row).items():
+                if not table.ref.min_col <= col <= table.ref.max_col:
+                    continue
+                raw = ed.raw_cell(row, col)
+                if raw is not None and raw.is_formula:
+                    if raw.formula_type == "shared" or (
+                        raw.formula and iter_references(raw.formula)
+                    ):
+                        blockers.append(f"totals cell {cell_ref(row, col)}: ={raw.formula}")
+                    self.drop_calc_chain = True  # the chain lists the old addresses
+                moved[(row, col)] = xml
+        if blockers:
+            shown = "; ".join(blockers[:3]) + (" ..." if len(blockers) > 3 else "")
+            raise UnsupportedEdit(
+                f"{self.pkg.path}: {where} has a totals row that would have to move down, but "
+                f"cell references point at it or below it ({shown}). Refer to the totals with "
+                "structured references (e.g. Table[[#Totals],[Column]]), or add the rows in "
+                "Excel.",
+                path=self.pkg.path,
+            )
+        for row in totals:
+            target = row + count
+            ed.ensure_row(target, _ROW_ATTRS_DROP.sub(b"", ed.row_attrs(row) or b""))
+            for col in range(table.ref.min_col, table.ref.max_col + 1):
+                xml = moved.get((row, col))
+                if xml is not None:
+                    ed.set_cell(target, col, _readdress(xml, cell_ref(target, col)))
+            if row >= totals.start + count:  # old totals row not covered by new data rows
+                for col in range(table.ref.min_col, table.ref.max_col + 1):
+                    if (row, col) in moved:
+                        ed.set_cell(row, col, cell_xml(cell_ref(row, col), None, style=0,
+                                                       prefix=ed.prefix))  # fmt: skip
+
+    def _append_to_range(
+        self: Planner, sheet: SheetInfo, loc: TrackerLocation, append: RowAppend
+    ) -> None:
+        ed = self.editor(sheet)
+        cols = [column_index(c) for c in loc.columns.values()]
+        min_col, max_col = min(cols), max(cols)
+        start = loc.last_data_row + 1
+        self._check_free(ed, sheet, start, len(append.rows), min_col, max_col, skip_rows=set())
+        template = loc.last_data_row if loc.last_data_row >= loc.first_data_row else None
+        headers = [h if h in loc.columns else "" for h in loc.headers]
+        first_col = min(column_index(c) for c in loc.columns.values())
+        numbers = self._write_rows(
+            ed, append, headers, first_col, start, template, loc.first_data_row, {},
+            f"sheet {sheet.name!r}",
+        )  # fmt: skip
+        if template is not None:
+            self._sheet_ext.append(
+                (
+                    sheet.part,
+                    {
+                        "first_row": loc.first_data_row,
+                        "old_last": loc.last_data_row,
+                        "new_last": numbers[-1],
+                        "min_col": min_col,
+                        "max_col": max_col,
+                    },
+                )
+            )
+        self.result.appended_rows.setdefault(sheet.name, []).extend(numbers)
+
+    def _row_blank(self: Planner, ed: SheetEditor, row: int, table: TableInfo) -> bool:
+        for col in range(table.ref.min_col, table.ref.max_col + 1):
+            raw = ed.raw_cell(row, col)
+            if raw is not None and (raw.v not in (None, "") or raw.is_formula):
+                return False
+        return True
+
+    def _check_free(
+        self: Planner,
+        ed: SheetEditor,
+        sheet: SheetInfo,
+        start: int,
+        count: int,
+        min_col: int,
+        max_col: int,
+        *,
+        skip_rows: set[int],
+        exclude: str | None = None,
+    ) -> None:
+        """Refuse to append over another table or over non-empty cells."""
+        end = start + count - 1
+        for other in self.pkg.tables_on(sheet):
+            r = other.ref
+            if other.name == exclude:
+                continue
+            if (
+                r.min_row <= end
+                and r.max_row >= start
+                and r.min_col <= max_col
+                and (r.max_col >= min_col)
+            ):
+                raise UnsupportedEdit(
+                    f"{self.pkg.path}: table {other.name!r} on sheet {sheet.name!r} is in the "
+                    f"way of the rows to append ({start}-{end}). Move it elsewhere, then sync "
+                    "again.",
+                    path=self.pkg.path,
+                )
+        for row in range(start, end + 1):
+            if row in skip_rows:
+                continue
+            for col in ed.row_cells(row):
+                if not min_col <= col <= max_col:
+                    continue
+                raw = ed.raw_cell(row, col)
+                if raw is not None and (raw.v not in (None, "") or raw.is_formula):
+                    raise UnsupportedEdit(
+                        f"{self.pkg.path}: cell {cell_ref(row, col)} on sheet {sheet.name!r}, "
+                        "just below the tracker, is not empty; appended rows would overwrite "
+                        "it. Move that content elsewhere, then sync again.",
+                        path=self.pkg.path,
+                    )
+
+    def _write_rows(
+        self: Planner,
+        ed: SheetEditor,
+        append: RowAppend,
+        headers: list[str],
+        first_col: int,
+        start: int,
+        template: int | None,
+        first_data_row: int,
+        formulas: dict[int, tuple[str, bool]],
+        where: str,
+    ) -> list[int]:
+        where_sheet = next(s.name for s in self.pkg.sheets if self.editors.get(s.part) is ed)
+        template_cells = ed.row_cells(template) if template is not None else {}
+        template_attrs = ed.row_attrs(template) if template is not None else None
+        attrs = _ROW_ATTRS_DROP.sub(b"", template_attrs or b"")
+        numbers = []
+        for k, values in enumerate(append.rows):
+            row = start + k
+            targets: dict[int, Any] = {}
+            for key, value in values.items():
+                header = resolve_header(key, [h for h in headers if h], self.patch.aliases)
+                if header is not None and first_col + headers.index(header) in formulas:
+                    self.result.notes.append(
+                        f"{where}: value for calculated column {header!r} ignored (row {row})"
+                    )
+                if header is None:
+                    found = ", ".join(repr(h) for h in headers if h)
+                    raise MissingColumns(
+                        f"{self.pkg.path}: {where} has no column {key!r} (headers found: "
+                        f"{found}). Fix the field name in the mapping.",
+                        path=self.pkg.path,
+                        missing=[key],
+                        found=headers,
+                    )
+                targets[first_col + headers.index(header)] = value
+            ed.ensure_row(row, attrs)
+            for offset, header in enumerate(headers):
+                if not header:
+                    continue
+                col = first_col + offset
+                tmpl = template_cells.get(col)
+                style = _style_of(tmpl)
+                existing = ed.cell_xml(row, col)
+                if existing is not None and template is None:
+                    style = _style_of(existing)
+                if col in formulas:
+                    text, is_array = formulas[col]
+                    formula = shift_formula(text, row - first_data_row)
+                    ref = cell_ref(row, col)
+                    f_attrs = f' t="array" ref="{ref}"'.encode() if is_array else b""
+                    extra = b""
+                    if tmpl is not None:
+                        cm = re.search(rb'\scm\s*=\s*"[^"]*"', tmpl.split(b">", 1)[0])
+                        if cm and is_array:
+                            extra = cm.group(0)
+                    ed.set_cell(
+                        row, col,
+                        formula_cell_xml(ref, formula, style=style, prefix=ed.prefix,
+                                         f_attrs=f_attrs, extra=extra),
+                    )  # fmt: skip
+                    self.formulas_added = True
+                    continue
+                if col in targets:
+                    ed.set_cell(row, col, self.encode(ed, row, col, targets[col], base_style=style))
+                    self.result.written.append((where_sheet, cell_ref(row, col)))
+                elif style or existing is not None:
+                    ed.set_cell(row, col, cell_xml(cell_ref(row, col), None, style=style,
+                                                   prefix=ed.prefix))  # fmt: skip
+            numbers.append(row)
+        return numbers
+
+
+def _readdress(cell: bytes, ref: str) -> bytes:
+    """The same <c> element with a new r attribute (used when moving a totals row)."""
+    return re.sub(rb'(\sr\s*=\s*")[^"]*(")', lambda m: m.group(1) + ref.encode() + m.group(2),
+                  cell, count=1)  # fmt: skip
+
+
+def _style_of(cell: bytes | None) -> int:
+    if not cell:
+        return 0
+    m = re.search(rb'\ss\s*=\s*"(\d+)"', cell.split(b">", 1)[0])
+    return int(m.group(1)) if m else 0
