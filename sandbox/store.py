@@ -24,6 +24,10 @@ from sandbox.model import ChangeGroup, ChangeItem, Comment, Issue, TransitionDef
 from sandbox.richtext import wiki_to_adf
 
 NO_PERMISSION = "You do not have permission to edit issues in this project."
+# Fields a person cannot edit in place in Jira (status moves by transitions only).
+_NOT_EDITABLE = frozenset(
+    {"status", "project", "issuetype", "created", "updated", "resolution", "resolutiondate"}
+)
 
 
 @dataclass
@@ -403,6 +407,8 @@ class Store:
                 fd = self.catalog.field_by_name_or_id(name)
                 if fd is None:
                     raise KeyError(name)
+                if fd.id in _NOT_EDITABLE:
+                    raise ValueError(f"{fd.name} cannot be edited; use human_transition")
                 changes[fd.id] = self._friendly(fd.id, value)
             self.edit(issue, changes, author)
             return issue

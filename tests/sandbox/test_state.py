@@ -62,6 +62,8 @@ def test_human_transition_and_comment(sandbox_cloud: Any) -> None:
     assert store.catalog.statuses[issue.fields["status"]].name == "Mitigating"
     with pytest.raises(ValueError):
         store.human_transition("ALPHA-2", "Reopen Risk")
+    with pytest.raises(ValueError):
+        store.human_edit("ALPHA-2", {"status": "Closed"})
     before = issue.fields["updated"]
     store.human_comment("ALPHA-2", "Discussed with *vendor*")
     assert issue.fields["updated"] > before and len(issue.comments) == 1
