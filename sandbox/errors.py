@@ -33,11 +33,6 @@ class JiraError(Exception):
         return {"errorMessages": self.messages, "errors": self.errors}
 
 
-def bad_request(messages: list[str] | str | None = None, **errors: str) -> JiraError:
-    """Shorthand for a 400 with field errors."""
-    return JiraError(400, messages, errors)
-
-
 def not_found(
     message: str = "Issue does not exist or you do not have permission to see it.",
 ) -> JiraError:

@@ -18,10 +18,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sandbox import render, values
-from sandbox.catalog import STATUS_CATEGORIES, Catalog
+from sandbox.catalog import Catalog
 from sandbox.errors import JiraError, not_found
 from sandbox.model import ChangeGroup, ChangeItem, Comment, Issue, TransitionDef, User
-from sandbox.richtext import wiki_to_adf
+from sandbox.richtext import empty_doc, wiki_to_adf
 
 NO_PERMISSION = "You do not have permission to edit issues in this project."
 # Fields a person cannot edit in place in Jira (status moves by transitions only).
@@ -461,7 +461,7 @@ class Store:
     def human_comment(self, key: str, wiki: str, author: str = "alice") -> Comment:
         """Comment on an issue with wiki markup."""
         with self.lock:
-            body = wiki_to_adf(wiki) or {"type": "doc", "version": 1, "content": []}
+            body = wiki_to_adf(wiki) or empty_doc()
             return self.add_comment(self.get(key), body, author)
 
     def _friendly(self, fid: str, value: Any) -> Any:
@@ -511,13 +511,3 @@ class Store:
             return values.display(self.catalog.fields[fid], value, ctx)
 
         return describe
-
-    # -- misc -------------------------------------------------------------------------------
-    def status_category(self, issue: Issue) -> str:
-        """The status category key of an issue's status."""
-        return self.catalog.statuses[issue.fields["status"]].category_key
-
-    @staticmethod
-    def category(key: str) -> Any:
-        """A status category by key."""
-        return STATUS_CATEGORIES[key]
