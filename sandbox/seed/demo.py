@@ -93,7 +93,7 @@ def _stepping_clock(start: float) -> Callable[[], float]:
     state = {"t": start}
 
     def clock() -> float:
-        state["t"] += 137.0  # a little over two minutes between writes
+        state["t"] += 137.123  # a little over two minutes between writes
         return state["t"]
 
     return clock
