@@ -13,7 +13,8 @@ from datetime import date
 from typing import Any
 
 from sandbox import render
-from sandbox.errors import JiraError
+from sandbox.catalog import Catalog
+from sandbox.errors import JiraError, field_not_on_screen
 from sandbox.model import FieldDef, Issue
 from sandbox.richtext import adf_to_wiki, is_adf, wiki_to_adf
 
@@ -84,33 +85,42 @@ def parse_value(fd: FieldDef, raw: Any, ctx: render.Ctx, lookup: IssueLookup | N
             if " " in label:
                 raise _err(fd, f"The label '{label}' contains spaces which is invalid.")
         return list(dict.fromkeys(raw))
-    if kind == "priority":
-        ident = raw.get("id") or raw.get("name") if isinstance(raw, dict) else None
-        p = cat.priority(ident)
-        if p is None:
-            raise _err(fd, "Specify the Priority (name or id) in the proper format")
-        return p.id
+    if kind in _REFERENCES:
+        keys, find, message = _REFERENCES[kind]
+        found = find(cat, reference(raw, keys))
+        if found is None:
+            raise _err(fd, message)
+        return found.id
     if kind == "parent":
-        ident = raw.get("key") or raw.get("id") if isinstance(raw, dict) else None
+        ident = reference(raw, ("key", "id"))
         target = lookup(str(ident)) if (lookup and ident) else None
         if target is None:
             raise _err(fd, f"Could not find issue by id or key: {ident}")
         return target.id
-    if kind == "project":
-        ident = raw.get("id") or raw.get("key") if isinstance(raw, dict) else raw
-        p = cat.project(ident)
-        if p is None:
-            raise _err(fd, "valid project is required")
-        return p.id
-    if kind == "issuetype":
-        ident = raw.get("id") or raw.get("name") if isinstance(raw, dict) else raw
-        it = cat.issue_type(ident)
-        if it is None:
-            raise _err(fd, "Specify an issue type")
-        return it.id
-    raise _err(
-        fd, f"Field '{fd.id}' cannot be set. It is not on the appropriate screen, or unknown."
-    )
+    raise _err(fd, field_not_on_screen(fd.id))
+
+
+# Fields that point at a catalog entry: (accepted keys, lookup, Jira's message if unknown).
+_REFERENCES: dict[str, tuple[tuple[str, ...], Callable[[Catalog, Any], Any], str]] = {
+    "priority": (
+        ("id", "name"),
+        lambda cat, ident: cat.priority(ident),
+        "Specify the Priority (name or id) in the proper format",
+    ),
+    "project": (("id", "key"), lambda cat, ident: cat.project(ident), "valid project is required"),
+    "issuetype": (
+        ("id", "name"),
+        lambda cat, ident: cat.issue_type(ident),
+        "Specify an issue type",
+    ),
+}
+
+
+def reference(raw: Any, keys: tuple[str, ...]) -> Any:
+    """The identifier in ``{"id": ...}``/``{"key": ...}``-style references (first key wins)."""
+    if isinstance(raw, dict):
+        return next((raw[k] for k in keys if raw.get(k)), None)
+    return raw if isinstance(raw, str | int) and not isinstance(raw, bool) else None
 
 
 def _option(fd: FieldDef, raw: Any) -> Any:

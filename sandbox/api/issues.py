@@ -84,13 +84,10 @@ def create_one(app: App, req: Request, body: Any) -> Issue:
     cat = app.store.catalog
     fields = body.get("fields") or {}
     errors: dict[str, str] = {}
-    proj_raw, type_raw = fields.get("project"), fields.get("issuetype")
-    ident = proj_raw.get("id") or proj_raw.get("key") if isinstance(proj_raw, dict) else proj_raw
-    project = cat.project(ident) if ident else None
+    project = cat.project(values.reference(fields.get("project"), ("id", "key")))
     if project is None:
         errors["project"] = "Specify a valid project ID or key"
-    t_ident = type_raw.get("id") or type_raw.get("name") if isinstance(type_raw, dict) else type_raw
-    issue_type = cat.issue_type(t_ident) if t_ident else None
+    issue_type = cat.issue_type(values.reference(fields.get("issuetype"), ("id", "name")))
     if issue_type is None or (project and issue_type.id not in project.issue_type_ids):
         errors["issuetype"] = "Specify an issue type"
     if errors:
