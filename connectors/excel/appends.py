@@ -313,7 +313,7 @@ class RowAppender:
                     continue
                 if col in targets:
                     ed.set_cell(row, col, self.encode(ed, row, col, targets[col], base_style=style))
-                    self.result.written.append((where_sheet, cell_ref(row, col)))
+                    self.written[(where_sheet, cell_ref(row, col))] = None
                 elif style or existing is not None:
                     ed.set_cell(row, col, cell_xml(cell_ref(row, col), None, style=style,
                                                    prefix=ed.prefix))  # fmt: skip

@@ -84,7 +84,7 @@ class CellDecoder:
             if skind in (FormatKind.DATE, FormatKind.DATETIME, FormatKind.TIME):
                 try:
                     value = from_serial(float(number), date1904=self.date1904, kind=skind.value)
-                    kind = skind.value
+                    kind = "datetime" if isinstance(value, dt.datetime) else skind.value
                 except (OverflowError, ValueError):
                     value, kind = number, "number"
             else:

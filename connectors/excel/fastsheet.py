@@ -13,6 +13,7 @@ with the match count, and the caller falls back to the streaming lxml reader.
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from html import unescape as _entities
 
 from lxml import etree
@@ -122,7 +123,7 @@ def fast_rows(
                 if info[2] is not None:
                     try:
                         value = from_serial(float(number), date1904=date1904, kind=info[2])
-                        kind = info[2]
+                        kind = "datetime" if value.__class__ is datetime else info[2]
                     except (OverflowError, ValueError):
                         value, kind = number, "number"
                 else:

@@ -61,6 +61,7 @@ class Planner(RowAppender):
         self._styles: StyleEditor | None = None
         self._locations: dict[str, TrackerLocation | None] = {}
         self.result = PatchResult(path=package.path)
+        self.written: dict[tuple[str, str], None] = {}  # ordered set of (sheet, address)
         self.drop_calc_chain = False
         self.formulas_added = False
         self._sheet_ext: list[tuple[str, dict[str, int]]] = []
@@ -199,6 +200,7 @@ class Planner(RowAppender):
             existing is not None and same_value(existing, value, self.view)
         ):
             ed.edits.get(row, {}).pop(col, None)  # an earlier write in this patch is undone
+            self.written.pop((sheet.name, address), None)
             return
         base = existing.style_index if existing is not None else 0
         if existing is not None and existing.is_formula:
@@ -225,7 +227,7 @@ class Planner(RowAppender):
             self.result.notes.append(note)
         extra = kept_attributes(ed.cell_xml(row, col))
         ed.set_cell(row, col, self.encode(ed, row, col, value, base_style=base, extra=extra))
-        self.result.written.append((sheet.name, address))
+        self.written[(sheet.name, address)] = None
 
     # -- assemble ----------------------------------------------------------------------
     def build(self) -> Plan:
@@ -259,6 +261,7 @@ class Planner(RowAppender):
             if new != self.pkg.read(wb):
                 plan.replace[wb] = new
             self.result.full_calc_on_load = True
+        self.result.written = list(self.written)
         self.result.cells_written = len(self.result.written)
         self.result.rows_appended = sum(len(v) for v in self.result.appended_rows.values())
         self.result.changed_parts = sorted(plan.replace) + [f"-{p}" for p in plan.remove]

@@ -39,6 +39,8 @@ def looks_like_formula(text: str) -> bool:
 
 def from_serial(serial: float, *, date1904: bool, kind: str) -> dt.date | dt.datetime | dt.time:
     """Excel serial number to date/datetime/time according to the format kind."""
+    if serial < 0:
+        raise ValueError("negative serial numbers are not dates in Excel")
     epoch = EPOCH_1904 if date1904 else EPOCH_1900
     if kind == "time" and 0 <= serial < 1:
         seconds = round(serial * 86400)
@@ -47,9 +49,9 @@ def from_serial(serial: float, *, date1904: bool, kind: str) -> dt.date | dt.dat
         serial += 1  # Excel's fictitious 1900-02-29: serials before it are off by one
     value = epoch + dt.timedelta(days=serial)
     value = _round_to_ms(value)
-    if kind == "date":
+    if kind == "date" and value.time() == dt.time():
         return value.date()
-    return value
+    return value  # a date-formatted cell holding a time of day keeps it (faithful read)
 
 
 @lru_cache(maxsize=65_536)
