@@ -142,8 +142,7 @@ class App:
         self.basic_tokens: dict[tuple[str, str], str] = {}  # (email, api token) -> username
         self.bearer_tokens: dict[str, str] = {}  # PAT -> username
         self.renderer = IssueRenderer(self.ctx, lambda ident: self.store.find(ident))
-        self.result_cache: dict[str, Any] = {}
-        from sandbox import api  # noqa: F401  (registers the routes)
+        self.result_cache: dict[Any, Any] = {}
 
     @property
     def cloud(self) -> bool:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from sandbox import api as _api  # noqa: F401  (importing it registers the REST routes)
 from sandbox import persistence
 from sandbox.app import App, Credentials, Request, Response
 from sandbox.errors import JiraError
