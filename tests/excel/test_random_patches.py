@@ -115,3 +115,33 @@ def test_random_appends_round_trip(tmp_path: Path, seed: int) -> None:
     with zipfile.ZipFile(path) as zf:
         table = zf.read("xl/tables/table1.xml")
     assert f'ref="A3:K{last + len(new_rows)}"'.encode() in table
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_patches_on_real_raid_log(real_workbook, tmp_path: Path, seed: int) -> None:
+    rng = random.Random(500 + seed)
+    path = real_workbook("raid_log.xlsx")
+    before = tmp_path / "before.xlsx"
+    shutil.copy(path, before)
+    data = read_tracker(path, table="Risks")
+    headers = [h for h in data.location.headers if h not in ("RAG Status",)]
+    patch = WorkbookPatch()
+    expected: dict[tuple[int, str], object] = {}
+    for _ in range(40):
+        row, header = rng.randrange(5, 25), rng.choice(headers)
+        value = _random_value(rng)
+        dated = "Date" in header
+        while (dated and type(value) in (int, float)) or (value is None):
+            value = _random_value(rng)
+        patch.set("Risk Register", row, header, value)
+        expected[(row, header)] = value
+    apply_patch(path, patch, expected=data.fingerprint)
+    back = {r.row_number: r.cells for r in read_tracker(path, table="Risks").rows}
+    for (row, header), value in expected.items():
+        got = back[row][header].value
+        assert _same(got, value) or (value == "" and got is None), (header, row, value, got)
+    touched = {f"{data.location.columns[h]}{r}" for r, h in expected}
+    with zipfile.ZipFile(before) as a, zipfile.ZipFile(path) as b:
+        diff = cell_diff(a.read("xl/worksheets/sheet1.xml"), b.read("xl/worksheets/sheet1.xml"))
+        assert a.read("xl/worksheets/sheet5.xml") == b.read("xl/worksheets/sheet5.xml")
+    assert set(diff) <= touched
