@@ -214,9 +214,8 @@ class IssueRenderer:
 
 
 def _change_item(it: ChangeItem) -> dict[str, Any]:
-    """A ChangeDetails item; the published schema types from/to as strings, so empty
-    sides are left out rather than sent as null."""
-    raw = {
+    """A ChangeDetails item; empty sides are null, as Jira (and the spec's examples) send."""
+    return {
         "field": it.field,
         "fieldtype": it.fieldtype,
         "fieldId": it.field_id,
@@ -225,7 +224,6 @@ def _change_item(it: ChangeItem) -> dict[str, Any]:
         "to": it.to_value,
         "toString": it.to_string,
     }
-    return {k: v for k, v in raw.items() if v is not None}
 
 
 def max_properties(props: list[str]) -> list[str]:

@@ -44,11 +44,29 @@ def _convert(node: Any) -> Any:
     return out
 
 
+# Where the schema and Atlassian's own examples disagree, and real Jira does what the examples
+# show. Each entry is (component schema, property) made nullable; keep this list short.
+KNOWN_NULLABLE = [
+    # ChangeDetails types from/to as strings, but the spec's changelog examples (and Jira)
+    # send "from": null / "to": null for a side that had no value.
+    ("ChangeDetails", "from"),
+    ("ChangeDetails", "fromString"),
+    ("ChangeDetails", "to"),
+    ("ChangeDetails", "toString"),
+]
+
+
+def _relax(raw: dict[str, Any]) -> dict[str, Any]:
+    for schema, prop in KNOWN_NULLABLE:
+        raw["components"]["schemas"][schema]["properties"][prop]["nullable"] = True
+    return raw
+
+
 class OpenApi:
     """The published spec, ready to validate request and response bodies."""
 
     def __init__(self, raw: dict[str, Any]) -> None:
-        self.spec = _convert(raw)
+        self.spec = _convert(_relax(raw))
         resource = Resource.from_contents(self.spec, default_specification=DRAFT4)
         self.registry = Registry().with_resource(BASE, resource)
 
