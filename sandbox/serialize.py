@@ -92,7 +92,6 @@ class IssueRenderer:
                 out[fid] = self.comments_page(issue, ctx)
             else:
                 out[fid] = values.render_value(fd, issue.fields.get(fid), ctx, self._lookup)
-        out["statuscategorychangedate"] = out.get("updated")
         if len(self._cache) >= _CACHE_LIMIT:
             self._cache.clear()
         self._cache[key] = out
