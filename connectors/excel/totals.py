@@ -23,6 +23,7 @@ _FORMULA_TEXTS = re.compile(
 _SHEET_SCOPED = re.compile(rb'localSheetId="(\d+)"')
 _WS_SOURCE = re.compile(rb"<(?:\w+:)?worksheetSource\b([^>]*)/?>")
 _ATTR = re.compile(rb'(\w+)="([^"]*)"')
+_TEXTLINK = re.compile(rb'\stextlink="([^"]+)"')
 _MERGE = re.compile(rb'<(?:\w+:)?(?:mergeCell|hyperlink)\b[^>]*?\sref="([^"]*)"')
 
 
@@ -44,7 +45,8 @@ def blocking_references(
     name = sheet.name.casefold()
     scanned = [s.part for s in pkg.sheets]
     parts = [p for p in pkg.names if p.endswith(".xml") and (
-        p in scanned or "/charts/" in p or "/pivotCache/" in p or p == pkg.workbook_part
+        p in scanned or "/charts/" in p or "/pivotCache/" in p or "/drawings/" in p
+        or p == pkg.workbook_part
     )]  # fmt: skip
     for part in parts:
         data = pkg.read(part)
@@ -60,6 +62,11 @@ def blocking_references(
                 if on_sheet and _intersects(rng, area):
                     found.append(f"{part}: {text}")
                     break
+        for m in _TEXTLINK.finditer(data):  # shapes whose text is linked to a cell
+            text = unescape(m.group(1).decode("utf-8", "replace")).lstrip("=")
+            for qualifier, rng in iter_references(text):
+                if (qualifier or "").casefold() == name and _intersects(rng, area):
+                    found.append(f"{part}: shape text linked to {text}")
         for m in _WS_SOURCE.finditer(data):
             attrs = {k.decode(): v.decode() for k, v in _ATTR.findall(m.group(1))}
             same_sheet = attrs.get("sheet", "").casefold() == name and "ref" in attrs

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from .errors import LiveExcelUnavailable, WorkbookChanged, WorkbookLocked
+from .errors import ExcelError, LiveExcelUnavailable, WorkbookChanged, WorkbookLocked
 from .fingerprint import Fingerprint
 from .live import LiveWriter, default_live_writer, unavailable_reason
 from .package import Package
@@ -99,7 +99,14 @@ def commit_bytes(
     Temp file beside the workbook (fsynced), fingerprint and lock re-checked, backup
     copied, then one atomic rename. On any failure the original file is left as it was.
     """
-    tmp = write_temp(path, new)
+    try:
+        tmp = write_temp(path, new)
+    except OSError as exc:
+        raise ExcelError(
+            f"{path}: cannot write a new version next to the workbook ({exc}); nothing was "
+            "changed. Check that the folder is writable and the disk is not full.",
+            path=path,
+        ) from exc
     try:
         shutil.copymode(path, tmp)  # keep the workbook's permissions
         # Two pmo-sync processes must not interleave check-then-replace on one workbook.
@@ -114,6 +121,16 @@ def commit_bytes(
         raise WorkbookLocked(
             f"{path}: another pmo-sync process has been writing this workbook for over a "
             "minute; nothing was written. Check for a stuck sync and try again.",
+            path=path,
+        ) from exc
+    except (ExcelError, KeyboardInterrupt, SystemExit):
+        tmp.unlink(missing_ok=True)
+        raise
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ExcelError(
+            f"{path}: writing the new version failed ({exc}); the workbook was left as it "
+            "was. Check the folder's permissions and free space, then sync again.",
             path=path,
         ) from exc
     except BaseException:

@@ -456,3 +456,17 @@ def test_values_excel_cannot_store(tracker_xlsx: Path) -> None:
         tracker_xlsx, WorkbookPatch().set("Tracker", 4, "Note", long_text), expected=fp
     )
     assert not again.wrote  # the truncated text is already there: idempotent
+
+
+def test_unwritable_folder_is_a_clear_error(tracker_xlsx: Path, monkeypatch) -> None:
+    from connectors.excel import ExcelError, writer
+
+    def no_space(path: Path, payload: bytes) -> Path:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(writer, "write_temp", no_space)
+    before = tracker_xlsx.read_bytes()
+    with pytest.raises(ExcelError, match="No space left"):
+        apply_patch(tracker_xlsx, WorkbookPatch().set("Tracker", 4, "Key", "x"),
+                    expected=Fingerprint.of_file(tracker_xlsx))  # fmt: skip
+    assert tracker_xlsx.read_bytes() == before
