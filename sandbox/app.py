@@ -22,6 +22,7 @@ from sandbox.serialize import IssueRenderer
 from sandbox.store import Store
 
 _API_PREFIX = re.compile(r"^/rest/api/(2|3|latest)/(.*)$")
+_SESSION = re.compile(r"^/rest/auth/(1|latest)/session/?$")
 UNAUTHORISED = "You are not authenticated. Authentication required to perform this operation."
 
 
@@ -179,6 +180,20 @@ class App:
             raise JiraError(401, UNAUTHORISED)
         return self.store.catalog.users[username]
 
+    def _session(self, req: Request) -> dict[str, Any]:
+        """``/rest/auth/1/session``: what ``JIRA(validate=True)`` reads to check a login."""
+        user = self.authenticate(req.headers)
+        if user is None:
+            raise JiraError(401, UNAUTHORISED)
+        ctx = self.ctx("2")
+        return {
+            "self": ctx.rest(f"user?username={user.username}")
+            if not self.cloud
+            else ctx.rest(f"user?accountId={user.account_id}"),
+            "name": user.username if not self.cloud else user.email,
+            "loginInfo": {"failedLoginCount": 0, "loginCount": 1},
+        }
+
     # -- dispatch -----------------------------------------------------------------------------
     def handle(self, req: Request) -> Response:
         """Authenticate, route and run a request; every failure becomes a Jira error body."""
@@ -188,6 +203,8 @@ class App:
             return Response(err.status, err.body(), err.headers)
 
     def _dispatch(self, req: Request) -> Response:
+        if req.method == "GET" and _SESSION.match(req.path):
+            return Response(200, self._session(req))
         m = _API_PREFIX.match(req.path)
         if not m:
             raise JiraError(404, "Not Found")

@@ -24,6 +24,10 @@ def test_construction_detects_deployment(sandbox_any: Any, jira_for: Any) -> Non
         assert j.myself()["name"] == "pmo-bot"
 
 
+def test_validate_login(sandbox_any: Any, jira_for: Any) -> None:
+    assert jira_for(sandbox_any, validate=True).myself()["displayName"] == "PMO Bot"
+
+
 def test_create_get_update_transition(sandbox_any: Any, jira_for: Any) -> None:
     j = jira_for(sandbox_any)
     ids = field_ids(j)
