@@ -3,13 +3,16 @@
 A ``Fault`` is scoped by method, a path regex and which matching requests it hits (every Nth,
 only the Nth, the first ``count``). ``Faults`` holds the active ones; tests switch them per
 test through the Python API and the CLI builds them from ``--fault`` specs such as
-``429:burst:every=3``, ``503:count=2``, ``latency:250``, ``drop:nth=2``, ``lost:method=POST``.
+``429:burst:every=3``, ``429:per-issue:rate=2:capacity=5`` (a token bucket), ``503:count=2``,
+``latency:250``, ``drop:nth=2``, ``lost:method=POST``.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -41,38 +44,66 @@ class Fault:
     every: int | None = None
     nth: int | None = None
     count: int | None = None
+    rate: float | None = None
+    capacity: int | None = None
     seen: int = 0
     fired: int = 0
     _pattern: re.Pattern[str] | None = field(default=None, repr=False)
+    _buckets: dict[str, tuple[float, float]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._pattern = re.compile(self.path) if self.path else None
 
-    def matches(self, method: str, path: str) -> bool:
-        """Count this request and say whether the fault fires for it."""
+    def matches(self, method: str, path: str) -> int | None:
+        """Count this request; None if the fault does not fire, else the Retry-After to send.
+
+        With ``rate`` set the rule is a token bucket (``capacity`` tokens, refilled at ``rate``
+        per second; per issue path for per-issue limits) and fires only when it is empty.
+        """
         if self.method and method.upper() not in self.method.upper().split("|"):
-            return False
+            return None
         if self.reason == RATE_LIMIT_REASONS["per-issue"] and method.upper() not in WRITE_METHODS:
-            return False
+            return None
         if self._pattern and not self._pattern.search(path):
-            return False
+            return None
         self.seen += 1
         if self.every and self.seen % self.every:
-            return False
+            return None
         if self.nth is not None and self.seen != self.nth:
-            return False
+            return None
         if self.count is not None and self.fired >= self.count:
-            return False
+            return None
+        wait = self.retry_after
+        if self.rate:
+            wait = self._take_token(path)
+            if wait is None:
+                return None
         self.fired += 1
-        return True
+        return wait if wait is not None else -1
 
-    def headers(self, mode: str) -> dict[str, str]:
+    def _take_token(self, path: str) -> int | None:
+        """Spend a token; None if one was available, else whole seconds until the next."""
+        key = path if self.reason == RATE_LIMIT_REASONS["per-issue"] else ""
+        assert self.rate is not None
+        capacity = float(self.capacity or max(1, int(self.rate)))
+        now = time.monotonic()
+        tokens, last = self._buckets.get(key, (capacity, now))
+        tokens = min(capacity, tokens + (now - last) * self.rate)
+        if tokens >= 1:
+            self._buckets[key] = (tokens - 1, now)
+            return None
+        self._buckets[key] = (tokens, now)
+        return max(1, math.ceil((1 - tokens) / self.rate))
+
+    def headers(self, mode: str, retry_after: int | None = None) -> dict[str, str]:
         """The response headers Jira sends with this status."""
         out: dict[str, str] = {}
-        if self.retry_after is not None:
-            out["Retry-After"] = str(self.retry_after)
+        if retry_after is None or retry_after < 0:
+            retry_after = self.retry_after
+        if retry_after is not None:
+            out["Retry-After"] = str(retry_after)
         if self.status == 429:
-            wait = self.retry_after or 1
+            wait = retry_after or 1
             reset = datetime.now(UTC) + timedelta(seconds=wait)
             if mode == "cloud":
                 out["X-RateLimit-Limit"] = "100"
@@ -117,10 +148,14 @@ class Faults:
         with self._lock:
             self._rules.remove(fault)
 
-    def firing(self, method: str, path: str) -> list[Fault]:
-        """The rules that fire for this request (every rule sees every request)."""
+    def firing(self, method: str, path: str) -> list[tuple[Fault, int | None]]:
+        """The rules that fire for this request with the Retry-After each asks for.
+
+        Every rule sees every request, so counts (``every``, ``nth``) are per rule.
+        """
         with self._lock:
-            return [f for f in self._rules if f.matches(method, path)]
+            fired = [(f, f.matches(method, path)) for f in self._rules]
+        return [(f, None if wait == -1 else wait) for f, wait in fired if wait is not None]
 
     # -- convenience constructors --------------------------------------------------------------
     def rate_limit(
@@ -158,7 +193,7 @@ class Faults:
         return self.add(parse_spec(spec))
 
 
-_SCOPE_INTS = {"every", "nth", "count", "retry_after", "retry-after"}
+_SCOPE_INTS = {"every", "nth", "count", "retry_after", "retry-after", "capacity"}
 
 
 def parse_spec(spec: str) -> Fault:
@@ -171,7 +206,10 @@ def parse_spec(spec: str) -> Fault:
         if "=" in part:
             k, v = part.split("=", 1)
             k = k.strip().replace("-", "_")
-            kwargs[k] = int(v) if k in {s.replace("-", "_") for s in _SCOPE_INTS} else v
+            if k == "rate":
+                kwargs[k] = float(v)
+            else:
+                kwargs[k] = int(v) if k in {s.replace("-", "_") for s in _SCOPE_INTS} else v
         elif part:
             positional.append(part)
     if head == "429":

@@ -216,7 +216,7 @@ class SandboxServer:
         body = h.rfile.read(length) if length else b""
         fault_name: str | None = None
         response: Response | None = None
-        for fault in self.faults.firing(method, parts.path):
+        for fault, retry_after in self.faults.firing(method, parts.path):
             if fault.kind == "latency":
                 time.sleep(fault.latency_ms / 1000)
             elif fault.kind in ("drop", "lost") and fault_name is None:
@@ -226,7 +226,7 @@ class SandboxServer:
                 err = JiraError(
                     fault.status,
                     _fault_message(fault.status),
-                    headers=fault.headers(self.mode),
+                    headers=fault.headers(self.mode, retry_after),
                 )
                 response = Response(err.status, err.body(), err.headers)
         if fault_name == "drop":

@@ -154,3 +154,28 @@ def test_cli_fault_specs(spec: str, expected: Fault) -> None:
 def test_bad_fault_spec() -> None:
     with pytest.raises(ValueError):
         parse_spec("explode")
+
+
+def test_token_bucket_rate_limit(sandbox_cloud: Any, api: Any) -> None:
+    sandbox_cloud.faults.rate_limit("burst", retry_after=None, rate=2, capacity=3)
+    statuses = [api(sandbox_cloud, "GET", "myself").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    limited = api(sandbox_cloud, "GET", "myself")
+    assert limited.status_code == 429 and limited.headers["Retry-After"] == "1"
+    time.sleep(0.6)
+    assert api(sandbox_cloud, "GET", "myself").status_code == 200
+
+
+def test_per_issue_token_bucket_is_per_issue(sandbox_cloud: Any, api: Any) -> None:
+    sandbox_cloud.faults.rate_limit("per-issue", rate=1, capacity=1)
+
+    def edit(key: str) -> int:
+        body = {"fields": {"summary": f"edit {key}"}}
+        return api(sandbox_cloud, "PUT", f"issue/{key}", api="2", json=body).status_code
+
+    assert [edit("ALPHA-1"), edit("ALPHA-1"), edit("ALPHA-2")] == [204, 429, 204]
+
+
+def test_cli_token_bucket_spec() -> None:
+    fault = parse_spec("429:per-issue:rate=0.5:capacity=2")
+    assert (fault.rate, fault.capacity, fault.reason) == (0.5, 2, "jira-per-issue-on-write")
