@@ -24,6 +24,8 @@ from sandbox.human import HumanEdits
 from sandbox.model import ChangeGroup, ChangeItem, Comment, Issue, TransitionDef, User
 
 NO_PERMISSION = "You do not have permission to edit issues in this project."
+# Fields Jira maintains itself without a changelog line (it logs status and resolution).
+_UNLOGGED = frozenset({"resolutiondate"})
 
 
 @dataclass
@@ -272,7 +274,8 @@ class Store(HumanEdits):
             items = []
             for fid, new in real.items():
                 old = issue.fields.get(fid)
-                items.append(self._change_item(fid, old, new, describe))
+                if fid not in _UNLOGGED:
+                    items.append(self._change_item(fid, old, new, describe))
                 issue.fields[fid] = new
             group = ChangeGroup(self._entity_id(), author, when, items)
             issue.changelog.append(group)
