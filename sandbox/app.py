@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import json
 import re
+import sys
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -201,6 +203,10 @@ class App:
             return self._dispatch(req)
         except JiraError as err:
             return Response(err.status, err.body(), err.headers)
+        except Exception as exc:  # a sandbox bug: answer 500 like Jira, keep the traceback
+            traceback.print_exc(file=sys.stderr)
+            body = JiraError(500, f"Internal server error: {type(exc).__name__}: {exc}").body()
+            return Response(500, body)
 
     def _dispatch(self, req: Request) -> Response:
         if req.method == "GET" and _SESSION.match(req.path):

@@ -221,3 +221,15 @@ def test_classic_createmeta_removed_on_dc(sandbox_dc: Any, api: Any) -> None:
     assert_jira_error(api(sandbox_dc, "GET", "issue/createmeta", api="2"), 404)
     r = api(sandbox_dc, "GET", "issue/createmeta/ALPHA/issuetypes", api="2")
     assert r.status_code == 200 and "values" in r.json()
+
+
+def test_unexpected_failure_answers_500_in_jira_shape(
+    sandbox_cloud: Any, api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(sandbox_cloud.app.renderer, "issue_json", broken)
+    body = assert_jira_error(api(sandbox_cloud, "GET", "issue/ALPHA-1"), 500)
+    assert "RuntimeError: boom" in body["errorMessages"][0]
+    assert api(sandbox_cloud, "GET", "myself").status_code == 200
