@@ -152,6 +152,12 @@ class App:
         """True when serving as Jira Cloud."""
         return self.mode == "cloud"
 
+    def set_timezone(self, name: str) -> None:
+        """Switch the users' time zone; rendered payloads carry it, so drop cached ones."""
+        self.tz = ZoneInfo(name)
+        self.renderer.clear_cache()
+        self.result_cache.clear()
+
     def ctx(self, api: str) -> render.Ctx:
         """Rendering context for an API version (``latest`` is v2, as on Jira)."""
         return render.Ctx(self.base_url, self.mode, self.store.catalog, self.tz, api)

@@ -38,6 +38,10 @@ class IssueRenderer:
         self._lookup = lookup
         self._cache: dict[tuple[int, int, str], dict[str, Any]] = {}
 
+    def clear_cache(self) -> None:
+        """Forget rendered issues (after a change that affects every payload)."""
+        self._cache.clear()
+
     def ctx(self, api: str) -> render.Ctx:
         """The rendering context for an API version."""
         return self._make_ctx(api)

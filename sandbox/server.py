@@ -180,6 +180,16 @@ class SandboxServer:
     def search_lag(self, seconds: float) -> None:
         self.store.search_lag = seconds
 
+    @property
+    def timezone(self) -> str:
+        """The users' time zone: timestamps in payloads and JQL dates use it."""
+        return str(self.app.tz)
+
+    @timezone.setter
+    def timezone(self, name: str) -> None:
+        with self.store.lock:
+            self.app.set_timezone(name)
+
     def grant(self, username: str, secret: str) -> None:
         """Let another user log in (email + ``secret`` in Cloud, ``secret`` as PAT in DC)."""
         self.app.grant(username, secret)

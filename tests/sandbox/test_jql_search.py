@@ -189,3 +189,12 @@ def test_updated_index_agrees_with_a_full_scan(api: Any) -> None:
                     )
                 ]
                 assert got == expected[:100], jql
+
+
+def test_time_zone_can_change_at_run_time(sandbox_cloud: Any, api: Any) -> None:
+    before = api(sandbox_cloud, "GET", "issue/ALPHA-1", params={"fields": "created"}).json()
+    assert before["fields"]["created"].endswith("+0000")
+    sandbox_cloud.timezone = "Asia/Kolkata"
+    after = api(sandbox_cloud, "GET", "issue/ALPHA-1", params={"fields": "created"}).json()
+    assert after["fields"]["created"].endswith("+0530")
+    assert api(sandbox_cloud, "GET", "myself").json()["timeZone"] == "Asia/Kolkata"
