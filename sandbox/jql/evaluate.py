@@ -27,6 +27,7 @@ _ORDERING = {"<", "<=", ">", ">="}
 _TEXT = {"~", "!~", "is", "is not"}
 
 _PSEUDO = {
+    "text": "text",
     "key": "key",
     "issue": "key",
     "issuekey": "key",
@@ -264,6 +265,20 @@ def _accessors(
             return [issue.id]
 
         return (lambda i: i.id), resolve_key, {"=", "!=", "in", "not in"}
+    if kind == "text":
+        # Jira's "text" searches summary, description, environment, comments and text fields.
+        text_fields = [f.id for f in cat.fields.values() if f.kind in ("string", "richtext")]
+
+        def all_text(i: Issue) -> str:
+            parts = [
+                v if isinstance(v, str) else plain_text(v)
+                for f in text_fields
+                if (v := i.fields.get(f))
+            ]
+            parts += [plain_text(c.body) for c in i.comments]
+            return "\n".join(parts)
+
+        return all_text, (lambda o: [literal(o)]), {"~"}
     if kind == "statusCategory":
 
         def resolve_cat(o: Operand) -> list[Any]:

@@ -44,6 +44,8 @@ def error(api: Any, server: Any, jql: str) -> str:
         ("Mitigation is EMPTY AND issuetype = Risk", 6),
         ("Mitigation is not EMPTY AND issuetype = Risk", 9),
         ("Mitigation ~ fallback", 3),
+        ("text ~ fallback", 3),
+        ("text ~ steering AND project = BETA", 1),
         ("summary ~ vendor AND project = ALPHA", 1),
         ("labels = wave-1", 9),
         ("labels in (risk) AND labels != wave-1", 6),
