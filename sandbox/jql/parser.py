@@ -147,6 +147,12 @@ class _Parser:
                 raise self.error("'EMPTY' or 'NULL'")
             self.advance()
             return Clause(name, op, (Empty(),), position)
+        if t.kind == "word" and t.lower in ("was", "changed"):
+            # Jira has these history operators; the sandbox does not, and says so plainly.
+            raise JqlError(
+                f"Error in the JQL Query: the history operator '{t.text.upper()}' is not "
+                f"supported by the sandbox. (line 1, character {t.position})"
+            )
         raise self.error("operator")
 
     def operand_list(self) -> tuple[Operand, ...]:

@@ -73,6 +73,8 @@ def test_empty_and_order_only_queries_are_unbounded() -> None:
         ("assignee is Bob", "Expecting 'EMPTY' or 'NULL'"),
         ("status not Open", "Expecting 'IN'"),
         ("project = A & B", "reserved JQL character"),
+        ("status changed after -1d", "history operator 'CHANGED' is not supported"),
+        ("status was Open", "history operator 'WAS' is not supported"),
     ],
 )
 def test_syntax_errors(jql: str, fragment: str) -> None:
