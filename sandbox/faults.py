@@ -15,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 RATE_LIMIT_REASONS = {
     "burst": "jira-burst-based",
@@ -46,6 +47,7 @@ class Fault:
     count: int | None = None
     rate: float | None = None
     capacity: int | None = None
+    retry_format: str = "seconds"  # or "date": Retry-After as an HTTP-date
     seen: int = 0
     fired: int = 0
     _pattern: re.Pattern[str] | None = field(default=None, repr=False)
@@ -101,7 +103,12 @@ class Fault:
         if retry_after is None or retry_after < 0:
             retry_after = self.retry_after
         if retry_after is not None:
-            out["Retry-After"] = str(retry_after)
+            if self.retry_format == "date":
+                # RFC 9110 also allows an HTTP-date here; clients that int() it break.
+                when = datetime.now(UTC) + timedelta(seconds=retry_after)
+                out["Retry-After"] = format_datetime(when, usegmt=True)
+            else:
+                out["Retry-After"] = str(retry_after)
         if self.status == 429:
             wait = retry_after or 1
             reset = datetime.now(UTC) + timedelta(seconds=wait)

@@ -179,3 +179,13 @@ def test_per_issue_token_bucket_is_per_issue(sandbox_cloud: Any, api: Any) -> No
 def test_cli_token_bucket_spec() -> None:
     fault = parse_spec("429:per-issue:rate=0.5:capacity=2")
     assert (fault.rate, fault.capacity, fault.reason) == (0.5, 2, "jira-per-issue-on-write")
+
+
+def test_retry_after_as_http_date(sandbox_cloud: Any, api: Any) -> None:
+    from email.utils import parsedate_to_datetime
+
+    sandbox_cloud.faults.add(parse_spec("429:burst:retry_after=30:retry_format=date"))
+    r = api(sandbox_cloud, "GET", "myself")
+    assert r.status_code == 429
+    when = parsedate_to_datetime(r.headers["Retry-After"])
+    assert 25 <= (when.timestamp() - time.time()) <= 31
