@@ -37,15 +37,20 @@ EXTRA_COLUMNS = 9  # 11 standard tracker columns + 9 = 20 columns
 SHEET_PART = "xl/worksheets/sheet1.xml"
 
 
-def _median_time(fn: Callable[[], Any], reps: int, setup: Callable[[], Any] | None = None) -> float:
-    times = []
+def _medians(
+    fns: dict[str, Callable[[], Any]], reps: int, setup: Callable[[], Any] | None = None
+) -> dict[str, float]:
+    """Median seconds per function, running them round-robin so that a slow spell of a
+    shared machine hits every contender alike (ratios stay meaningful)."""
+    times: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(reps):
-        if setup is not None:
-            setup()
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, fn in fns.items():
+            if setup is not None:
+                setup()
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def _value_for(header: str, i: int) -> Any:
@@ -125,25 +130,22 @@ def run(rows: int = 10_000, reps: int = 5, out_dir: Path | None = None) -> dict[
         # -- read ---------------------------------------------------------------------
         data = read_tracker(original, table="Tasks")
         assert len(data.rows) == rows
-        t_ours = _median_time(lambda: read_tracker(original, table="Tasks"), reps)
         five = ["Key", "Status", "Due", "Estimate", "Flag"]
-        t_five = _median_time(lambda: read_tracker(original, table="Tasks", columns=five), reps)
-        t_full = _median_time(lambda: _read_openpyxl_full(original), reps)
-        t_ro = _median_time(lambda: _read_openpyxl_readonly(original), reps)
-        t_stream = _median_time(lambda: _read_streaming_only(original), reps)
-        t_cal = (
-            _median_time(lambda: _read_calamine(original), reps)
-            if _read_calamine(original) is not None
-            else None
-        )
-        results["read_seconds"] = {
-            "pmo_sync_read_tracker": t_ours,
-            "pmo_sync_read_tracker_5_of_20_columns": t_five,
-            "openpyxl_full_load_iterate": t_full,
-            "openpyxl_read_only_iterate": t_ro,
-            "python_calamine_values_only": t_cal,
-            "lxml_streaming_parse_only": t_stream,
+        contenders: dict[str, Callable[[], Any]] = {
+            "pmo_sync_read_tracker": lambda: read_tracker(original, table="Tasks"),
+            "pmo_sync_read_tracker_5_of_20_columns": lambda: read_tracker(
+                original, table="Tasks", columns=five
+            ),
+            "openpyxl_full_load_iterate": lambda: _read_openpyxl_full(original),
+            "openpyxl_read_only_iterate": lambda: _read_openpyxl_readonly(original),
+            "lxml_streaming_parse_only": lambda: _read_streaming_only(original),
         }
+        if _read_calamine(original) is not None:
+            contenders["python_calamine_values_only"] = lambda: _read_calamine(original)
+        results["read_seconds"] = _medians(contenders, reps)
+        t_ours = results["read_seconds"]["pmo_sync_read_tracker"]
+        t_full = results["read_seconds"]["openpyxl_full_load_iterate"]
+        t_ro = results["read_seconds"]["openpyxl_read_only_iterate"]
         results["read_speedup_vs_openpyxl_full"] = t_full / t_ours
         results["read_speedup_vs_openpyxl_read_only"] = t_ro / t_ours
         # -- write --------------------------------------------------------------------
@@ -168,12 +170,16 @@ def run(rows: int = 10_000, reps: int = 5, out_dir: Path | None = None) -> dict[
                 ws.cell(row=row, column=col, value=value)
             wb.save(target)
 
-        t_w_ours = _median_time(ours, reps, setup=fresh)
-        t_w_opx = _median_time(openpyxl_save, reps, setup=fresh)
-        results["write_seconds"] = {
-            "pmo_sync_apply_patch_incl_fingerprint_read": t_w_ours,
-            "openpyxl_load_assign_save": t_w_opx,
-        }
+        results["write_seconds"] = _medians(
+            {
+                "pmo_sync_apply_patch_incl_fingerprint_read": ours,
+                "openpyxl_load_assign_save": openpyxl_save,
+            },
+            reps,
+            setup=fresh,
+        )
+        t_w_ours = results["write_seconds"]["pmo_sync_apply_patch_incl_fingerprint_read"]
+        t_w_opx = results["write_seconds"]["openpyxl_load_assign_save"]
         results["write_speedup_vs_openpyxl"] = t_w_opx / t_w_ours
         # -- fidelity of our write ------------------------------------------------------
         fresh()
