@@ -24,7 +24,7 @@ from .numfmt import FormatKind
 from .package import NS_MAIN
 from .refs import column_index, column_letter, parse_cell
 from .strings import rich_text, unescape_ooxml
-from .values import from_serial_cached as from_serial
+from .values import from_serial
 
 _CELL = re.compile(
     r'<c r="([A-Z]{1,3})(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?([^>]*?)'
@@ -92,6 +92,7 @@ def fast_rows(
     skip_row = False
     new = tuple.__new__
     col_of: dict[str, int] = {}
+    dates: dict[tuple[str, str], tuple[object, str]] = {}
     for letters, digits, s, t, rest, fpart, v, inline in matches:
         formula = None
         if fpart:
@@ -121,11 +122,17 @@ def fast_rows(
             if v:
                 number: int | float = float(v) if ("." in v or "E" in v or "e" in v) else int(v)
                 if info[2] is not None:
-                    try:
-                        value = from_serial(float(number), date1904=date1904, kind=info[2])
-                        kind = "datetime" if value.__class__ is datetime else info[2]
-                    except (OverflowError, ValueError):
-                        value, kind = number, "number"
+                    hit = dates.get((v, info[2]))  # trackers repeat the same dates a lot
+                    if hit is None:
+                        try:
+                            serial_value = from_serial(float(number), date1904=date1904,
+                                                       kind=info[2])  # fmt: skip
+                            kind = "datetime" if serial_value.__class__ is datetime else info[2]
+                            hit = (serial_value, kind)
+                        except (OverflowError, ValueError):
+                            hit = (number, "number")
+                        dates[(v, info[2])] = hit
+                    value, kind = hit
                 else:
                     if (
                         number.__class__ is float

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 from decimal import Decimal
-from functools import lru_cache
 
 EPOCH_1900 = dt.datetime(1899, 12, 30)
 EPOCH_1904 = dt.datetime(1904, 1, 1)
@@ -52,14 +51,6 @@ def from_serial(serial: float, *, date1904: bool, kind: str) -> dt.date | dt.dat
     if kind == "date" and value.time() == dt.time():
         return value.date()
     return value  # a date-formatted cell holding a time of day keeps it (faithful read)
-
-
-@lru_cache(maxsize=65_536)
-def from_serial_cached(
-    serial: float, *, date1904: bool, kind: str
-) -> dt.date | dt.datetime | dt.time:
-    """from_serial with a cache: trackers repeat the same dates over many rows."""
-    return from_serial(serial, date1904=date1904, kind=kind)
 
 
 def to_serial(value: dt.date | dt.datetime | dt.time, *, date1904: bool) -> float | int:
