@@ -17,14 +17,16 @@ Node = dict[str, Any]
 
 _MARK_RANK = {"link": 0, "strong": 1, "em": 2, "strike": 3, "code": 4}
 
+_SPECIAL = "*_-{}[]|"
 _INLINE = re.compile(
-    r"(?P<code>\{\{(?P<code_t>.+?)\}\})"
-    r"|(?P<link>\[(?P<link_t>[^\]|]*)\|(?P<link_u>[^\]]+)\])"
+    r"(?P<br>\\\\)"
+    r"|(?P<esc>\\(?P<esc_c>[*_\-{}\[\]|]))"
+    r"|(?P<code>\{\{(?P<code_t>.+?)\}\})"
+    r"|(?P<link>\[(?P<link_t>(?:\\.|[^\]|\\])*)\|(?P<link_u>[^\]]+)\])"
     r"|(?P<bare>\[(?P<bare_u>(?:https?|mailto|ftp):[^\]\s|]+)\])"
-    r"|(?P<strong>(?<![\w*])\*(?=\S)(?P<strong_t>.+?)(?<=\S)\*(?![\w*]))"
-    r"|(?P<em>(?<![\w_])_(?=\S)(?P<em_t>.+?)(?<=\S)_(?![\w_]))"
-    r"|(?P<strike>(?<![\w-])-(?=[^\s-])(?P<strike_t>.+?)(?<=[^\s-])-(?![\w-]))"
-    r"|(?P<br>\\\\)"
+    r"|(?P<strong>(?<![\w*\\])\*(?=\S)(?P<strong_t>.+?)(?<=\S)(?<!\\)\*(?![\w*]))"
+    r"|(?P<em>(?<![\w_\\])_(?=\S)(?P<em_t>.+?)(?<=\S)(?<!\\)_(?![\w_]))"
+    r"|(?P<strike>(?<![\w\-\\])-(?=[^\s-])(?P<strike_t>.+?)(?<=[^\s-])(?<!\\)-(?![\w-]))"
 )
 _LIST_LINE = re.compile(r"^([*#]+|-)\s+(.*)$")
 _HEADING = re.compile(r"^h([1-6])\.\s+(.*)$")
@@ -221,6 +223,8 @@ def _inline_line(text: str, marks: list[Node]) -> list[Node]:
             out.extend(_inline_line(m.group("strike_t"), [*marks, {"type": "strike"}]))
         elif m.group("br"):
             out.append({"type": "hardBreak"})
+        elif m.group("esc"):
+            out.append(_text(m.group("esc_c"), marks))
         else:  # pragma: no cover - every alternative is named above
             raise AssertionError(kind)
         pos = m.end()
@@ -326,12 +330,36 @@ def _inline_wiki(nodes: list[Node]) -> str:
     return "".join(parts)
 
 
+def _escape(text: str) -> str:
+    """Backslash-escape the characters that could start or end markup, wherever they stand.
+
+    ``{ } [ ]`` always (code and links need no word boundary). ``* _ -`` only where they
+    could open (no word character before, text after) or close (text before, no word
+    character after) a span, so ``ALPHA-1``, ``cost_center`` and ``a - b`` stay readable.
+    """
+    out: list[str] = []
+    for i, c in enumerate(text):
+        if c in "{}[]":
+            out.append("\\" + c)
+            continue
+        if c in "*_-":
+            before = text[i - 1] if i else " "
+            after = text[i + 1] if i + 1 < len(text) else " "
+            opens = not before.isalnum() and not after.isspace()
+            closes = not before.isspace() and not after.isalnum()
+            if opens or closes:
+                out.append("\\" + c)
+                continue
+        out.append(c)
+    return "".join(out)
+
+
 def _marked(text: str, marks: list[Node]) -> str:
     kinds = {m["type"]: m for m in marks}
     if "code" in kinds:
         out = f"{{{{{text}}}}}"
     else:
-        out = text
+        out = _escape(text)
         if "strike" in kinds:
             out = f"-{out}-"
         if "em" in kinds:
@@ -340,7 +368,8 @@ def _marked(text: str, marks: list[Node]) -> str:
             out = f"*{out}*"
     if "link" in kinds:
         href = kinds["link"].get("attrs", {}).get("href", "")
-        out = f"[{href}]" if text == href and out == text else f"[{out}|{href}]"
+        label = out.replace("|", "\\|").replace("]", "\\]")
+        out = f"[{href}]" if text == href and out == text else f"[{label}|{href}]"
     return out
 
 

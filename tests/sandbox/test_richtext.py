@@ -74,17 +74,24 @@ def test_empty_values() -> None:
 
 
 _word = st.text(alphabet="abcdefghij", min_size=1, max_size=6)
-_mark = st.sampled_from([None, "strong", "em", "code"])
+# Plain text may hold markup characters; the wiki side must escape them.
+_symbols = st.text(alphabet="abc*_-[]{}|", min_size=1, max_size=6).filter(
+    lambda w: "{{" not in w and "}}" not in w
+)
+_mark = st.sampled_from([None, "strong", "em", "strike", "link"])
 
 
 @st.composite
 def _paragraph(draw: st.DrawFn) -> dict[str, Any]:
     content: list[dict[str, Any]] = []
     for _ in range(draw(st.integers(1, 4))):
-        text = " ".join(draw(st.lists(_word, min_size=1, max_size=3)))
         mark = draw(_mark)
+        words = _word if mark else (_word | _symbols)
+        text = " ".join(draw(st.lists(words, min_size=1, max_size=3)))
         node: dict[str, Any] = {"type": "text", "text": text}
-        if mark:
+        if mark == "link":
+            node["marks"] = [{"type": "link", "attrs": {"href": "https://example.com/x"}}]
+        elif mark:
             node["marks"] = [{"type": mark}]
         if content:
             content.append({"type": "text", "text": " "})
