@@ -3,7 +3,7 @@
 The sandbox stores rich text once, as ADF, and converts at the edge: v2 reads and writes wiki
 markup, v3 reads and writes ADF, exactly as Jira Cloud presents one stored value both ways.
 Supported: paragraphs, line breaks, headings, bold, italic, strikethrough, inline code, links,
-bullet and numbered lists (nested), code blocks, block quotes and rules. The conversion is
+bullet and numbered lists (nested), tables, code blocks, block quotes and rules. The conversion is
 designed so wiki -> ADF -> wiki and ADF -> wiki -> ADF are stable for this subset.
 """
 
@@ -18,9 +18,10 @@ Node = dict[str, Any]
 _MARK_RANK = {"link": 0, "strong": 1, "em": 2, "strike": 3, "code": 4}
 
 _SPECIAL = "*_-{}[]|"
+_WIKI_BREAK = "\\\\"  # a forced line break in wiki markup: two backslashes
 _INLINE = re.compile(
     r"(?P<br>\\\\)"
-    r"|(?P<esc>\\(?P<esc_c>[*_\-{}\[\]|]))"
+    r"|(?P<esc>\\(?P<esc_c>[*_\-{}\[\]|#.]))"
     r"|(?P<code>\{\{(?P<code_t>.+?)\}\})"
     r"|(?P<link>\[(?P<link_t>(?:\\.|[^\]|\\])*)\|(?P<link_u>[^\]]+)\])"
     r"|(?P<bare>\[(?P<bare_u>(?:https?|mailto|ftp):[^\]\s|]+)\])"
@@ -137,6 +138,14 @@ def _blocks(lines: list[str]) -> list[Node]:
             )
             i += 1
             continue
+        if stripped.startswith("|"):
+            flush()
+            rows: list[str] = []
+            while i < len(lines) and lines[i].strip().startswith("|"):
+                rows.append(lines[i].strip())
+                i += 1
+            out.append(_table(rows))
+            continue
         if _LIST_LINE.match(stripped):
             flush()
             items: list[tuple[str, str]] = []
@@ -153,6 +162,52 @@ def _blocks(lines: list[str]) -> list[Node]:
         i += 1
     flush()
     return out
+
+
+def _table(rows: list[str]) -> Node:
+    """``||head||head||`` / ``|cell|cell|`` lines as an ADF table."""
+    table_rows = []
+    for row in rows:
+        cells = []
+        for header, text in _cells(row):
+            cell_type = "tableHeader" if header else "tableCell"
+            cells.append({"type": cell_type, "attrs": {}, "content": [_paragraph(text)]})
+        table_rows.append({"type": "tableRow", "content": cells})
+    return {
+        "type": "table",
+        "attrs": {"isNumberColumnEnabled": False, "layout": "default"},
+        "content": table_rows,
+    }
+
+
+def _cells(row: str) -> list[tuple[bool, str]]:
+    """Split a table row into (is header, text) cells, ignoring pipes in links and escapes."""
+    cells: list[tuple[bool, str]] = []
+    i, depth = 0, 0
+    header, buf = False, []
+    started = False
+    while i < len(row):
+        c = row[i]
+        if c == "\\" and i + 1 < len(row):
+            buf.append(row[i : i + 2])
+            i += 2
+            continue
+        if c == "[":
+            depth += 1
+        elif c == "]" and depth:
+            depth -= 1
+        elif c == "|" and depth == 0:
+            if started:
+                cells.append((header, "".join(buf).strip()))
+            header = row.startswith("||", i)
+            i += 2 if header else 1
+            buf, started = [], True
+            continue
+        buf.append(c)
+        i += 1
+    if started and "".join(buf).strip():
+        cells.append((header, "".join(buf).strip()))
+    return cells
 
 
 def _lists(items: list[tuple[str, str]], depth: int) -> list[Node]:
@@ -273,7 +328,7 @@ def _block_wiki(node: Node, list_prefix: str = "") -> str | None:
     t = node.get("type")
     content = node.get("content", [])
     if t == "paragraph":
-        return _inline_wiki(content)
+        return "\n".join(_guard_line(line) for line in _inline_wiki(content).split("\n"))
     if t == "heading":
         return f"h{node.get('attrs', {}).get('level', 1)}. {_inline_wiki(content)}"
     if t in ("bulletList", "orderedList"):
@@ -288,6 +343,8 @@ def _block_wiki(node: Node, list_prefix: str = "") -> str | None:
         return f"{_QUOTE}\n{inner}\n{_QUOTE}"
     if t == "rule":
         return "----"
+    if t == "table":
+        return "\n".join(_row_wiki(row) for row in content)
     text = plain_text({"type": "doc", "content": [node]})
     return text or None
 
@@ -310,14 +367,42 @@ def _list_wiki(node: Node, prefix: str) -> list[str]:
     return lines
 
 
-def _inline_wiki(nodes: list[Node]) -> str:
+_BLOCK_START = re.compile(r"^(?:[*#]+\s|-\s|h[1-6]\.\s|\||----\s*$|bq\.\s)")
+
+
+def _guard_line(line: str) -> str:
+    """Escape a paragraph line that would otherwise read as a list, heading, table or rule."""
+    body = line.lstrip()
+    if not _BLOCK_START.match(body):
+        return line
+    indent = line[: len(line) - len(body)]
+    if body[0] in "h":
+        return f"{indent}{body[:2]}\\{body[2:]}"
+    return f"{indent}\\{body}"
+
+
+def _row_wiki(row: Node) -> str:
+    parts: list[str] = []
+    last = "|"
+    for cell in row.get("content", []):
+        last = "||" if cell.get("type") == "tableHeader" else "|"
+        texts = [
+            _inline_wiki(p.get("content", []), in_table=True)
+            for p in cell.get("content", [])
+            if p.get("type") == "paragraph"
+        ]
+        parts.append(last + (_WIKI_BREAK.join(texts) or " "))
+    return "".join(parts) + last
+
+
+def _inline_wiki(nodes: list[Node], in_table: bool = False) -> str:
     parts: list[str] = []
     for n in _merge_text(list(nodes)):
         t = n.get("type")
         if t == "hardBreak":
-            parts.append("\n")
+            parts.append(_WIKI_BREAK if in_table else "\n")
         elif t == "text":
-            parts.append(_marked(n["text"], n.get("marks", [])))
+            parts.append(_marked(n["text"], n.get("marks", []), in_table))
         elif t == "mention":
             parts.append(n.get("attrs", {}).get("text", ""))
         elif t == "emoji":
@@ -354,12 +439,14 @@ def _escape(text: str) -> str:
     return "".join(out)
 
 
-def _marked(text: str, marks: list[Node]) -> str:
+def _marked(text: str, marks: list[Node], in_table: bool = False) -> str:
     kinds = {m["type"]: m for m in marks}
     if "code" in kinds:
         out = f"{{{{{text}}}}}"
     else:
         out = _escape(text)
+        if in_table:
+            out = out.replace("|", "\\|")
         if "strike" in kinds:
             out = f"-{out}-"
         if "em" in kinds:

@@ -62,6 +62,19 @@ def test_round_trips_are_stable() -> None:
     assert adf_to_wiki(wiki_to_adf(wiki)) == wiki
 
 
+def test_tables() -> None:
+    wiki = "||Risk||Owner||\n|Vendor *late*|[Alice|https://x.example/a]|\n|a \\| b|two\\\\lines|"
+    doc = wiki_to_adf(wiki)
+    assert doc is not None
+    table = doc["content"][0]
+    assert table["type"] == "table"
+    assert [c["type"] for c in table["content"][0]["content"]] == ["tableHeader"] * 2
+    second = table["content"][2]["content"]
+    assert second[0]["content"][0]["content"] == [{"type": "text", "text": "a | b"}]
+    assert {"type": "hardBreak"} in second[1]["content"][0]["content"]
+    assert adf_to_wiki(doc) == wiki
+
+
 def test_link_and_plain_text() -> None:
     doc = wiki_to_adf("see [https://example.com] and [docs|https://example.com/d]")
     assert adf_to_wiki(doc) == "see [https://example.com] and [docs|https://example.com/d]"
@@ -103,9 +116,20 @@ def _paragraph(draw: st.DrawFn) -> dict[str, Any]:
 
 @st.composite
 def _block(draw: st.DrawFn) -> dict[str, Any]:
-    kind = draw(st.sampled_from(["paragraph", "bulletList", "orderedList"]))
+    kind = draw(st.sampled_from(["paragraph", "bulletList", "orderedList", "table"]))
     if kind == "paragraph":
         return draw(_paragraph())
+    if kind == "table":
+        width = draw(st.integers(1, 3))
+        rows = []
+        for n in range(draw(st.integers(1, 3))):
+            cell = "tableHeader" if n == 0 and draw(st.booleans()) else "tableCell"
+            cells = [
+                {"type": cell, "attrs": {}, "content": [draw(_paragraph())]} for _ in range(width)
+            ]
+            rows.append({"type": "tableRow", "content": cells})
+        attrs = {"isNumberColumnEnabled": False, "layout": "default"}
+        return {"type": "table", "attrs": attrs, "content": rows}
     items = [
         {"type": "listItem", "content": [draw(_paragraph())]}
         for _ in range(draw(st.integers(1, 3)))
