@@ -367,7 +367,7 @@ def _list_wiki(node: Node, prefix: str) -> list[str]:
     return lines
 
 
-_BLOCK_START = re.compile(r"^(?:[*#]+\s|-\s|h[1-6]\.\s|\||----\s*$|bq\.\s)")
+_BLOCK_START = re.compile(r"^(?:[*#]+\s|-\s|h[1-6]\.\s|\||----\s*$)")
 
 
 def _guard_line(line: str) -> str:
