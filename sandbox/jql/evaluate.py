@@ -406,12 +406,14 @@ def _sort_key(name: str, env: Env) -> Callable[[Issue], Any]:
 
         return key
 
+    # Each key gets its own stable sort pass, so keys that are never empty can be plain values
+    # (cheaper to compare than the (is_empty, value) pairs the other fields need).
     if kind == "key":
-        return lambda i: (0, (i.key.split("-")[0], int(i.key.split("-")[1])))
+        return lambda i: (i.key.split("-")[0], int(i.key.split("-")[1]))
     if fid in ("created", "updated"):
-        return lambda i: (0, i.fields[fid])  # never empty: skip the emptiness wrapper
+        return lambda i: i.fields[fid]
     if kind == "statusCategory":
-        return lambda i: (0, STATUS_CATEGORIES[cat.statuses[i.fields["status"]].category_key].id)
+        return lambda i: STATUS_CATEGORIES[cat.statuses[i.fields["status"]].category_key].id
     if kind == "priority":
         ranks = {pid: -n for n, pid in enumerate(cat.priorities)}
         return wrap(lambda i: ranks.get(i.fields.get("priority")))
