@@ -68,8 +68,7 @@ def matching_issues(
     if "id" in narrow:
         candidates: set[int] = {int(i) for i in narrow["id"]}
     else:
-        candidates = set()
-        sets = []
+        sets: list[set[int]] = []
         if "project" in narrow:
             sets.append(set().union(*(store.ids_in_project(p) for p in narrow["project"])))
         if "issuetype" in narrow:
