@@ -41,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--latency-ms", type=int, default=0, help="add this latency to every request")
     p.add_argument("--timezone", default="UTC", help="the users' time zone (default UTC)")
+    p.add_argument(
+        "--log-requests", action="store_true", help="print one line per request (for training)"
+    )
     return p
 
 
@@ -64,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.latency_ms:
         server.faults.latency(args.latency_ms)
+    if args.log_requests:
+        server.echo = sys.stdout
     try:
         server.start()
     except OSError as err:

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 from urllib.parse import parse_qs, urlsplit
 
 from sandbox import api as _api  # noqa: F401  (importing it registers the REST routes)
@@ -120,6 +120,7 @@ class SandboxServer:
         self.faults = Faults()
         self.request_log: list[LogEntry] = []
         self._log_lock = threading.Lock()
+        self.echo: TextIO | None = None  # a stream to print one line per request to (CLI)
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.app.grant(API_USER, CLOUD_API_TOKEN if mode == "cloud" else DC_PAT)
@@ -274,9 +275,16 @@ class SandboxServer:
             h.wfile.write(payload)
 
     def _log(self, method: str, parts: Any, status: int, fault: str | None) -> None:
+        entry = LogEntry(method, parts.path, parts.query, status, time.time(), fault)
         with self._log_lock:
-            self.request_log.append(
-                LogEntry(method, parts.path, parts.query, status, time.time(), fault)
+            self.request_log.append(entry)
+        if self.echo is not None:
+            query = f"?{parts.query}" if parts.query else ""
+            note = f"  [{fault}]" if fault else ""
+            print(
+                f"{method:6} {status or '---'} {parts.path}{query}{note}",
+                file=self.echo,
+                flush=True,
             )
 
 

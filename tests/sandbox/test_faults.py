@@ -189,3 +189,12 @@ def test_retry_after_as_http_date(sandbox_cloud: Any, api: Any) -> None:
     assert r.status_code == 429
     when = parsedate_to_datetime(r.headers["Retry-After"])
     assert 25 <= (when.timestamp() - time.time()) <= 31
+
+
+def test_request_echo(sandbox_cloud: Any, api: Any) -> None:
+    import io
+
+    stream = io.StringIO()
+    sandbox_cloud.echo = stream
+    api(sandbox_cloud, "GET", "issue/ALPHA-1", params={"fields": "summary"})
+    assert stream.getvalue().split() == ["GET", "200", "/rest/api/3/issue/ALPHA-1?fields=summary"]
