@@ -136,10 +136,13 @@ def _option(fd: FieldDef, raw: Any) -> Any:
     return opt
 
 
-def _user(fd: FieldDef, raw: Any, ctx: render.Ctx) -> str:
+def _user(fd: FieldDef, raw: Any, ctx: render.Ctx) -> str | None:
     cat = ctx.catalog
     if not isinstance(raw, dict):
         raise _err(fd, "Operation value must be an object")
+    key = "accountId" if ctx.cloud else ("name" if "name" in raw else "key")
+    if key in raw and raw[key] is None and fd.kind == "user":
+        return None  # {"accountId": null} / {"name": null} unassigns, as null does
     if ctx.cloud:
         if "accountId" not in raw:
             # Cloud removed user names (GDPR): only accountId identifies a user.

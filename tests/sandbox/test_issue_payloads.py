@@ -94,3 +94,15 @@ def test_update_operations(sandbox_cloud: Any, api: Any) -> None:
     assert issue["labels"] == ["wave-1", "new"]
     assert [a["value"] for a in issue[areas]] == ["Data", "Vendor", "Process"]
     assert issue["comment"]["comments"][-1]["body"] == "via update"
+
+
+def test_unassign(sandbox_any: Any, api: Any) -> None:
+    key = "accountId" if sandbox_any.mode == "cloud" else "name"
+    r = api(
+        sandbox_any, "PUT", "issue/ALPHA-1", api="2", json={"fields": {"assignee": {key: None}}}
+    )
+    assert r.status_code == 204, r.text
+    assert api(sandbox_any, "GET", "issue/ALPHA-1").json()["fields"]["assignee"] is None
+    r = api(sandbox_any, "PUT", "issue/ALPHA-2", api="2", json={"fields": {"assignee": None}})
+    assert r.status_code == 204
+    assert api(sandbox_any, "GET", "issue/ALPHA-2").json()["fields"]["assignee"] is None
