@@ -173,7 +173,12 @@ def _clause(c: Clause, env: Env) -> Predicate:
     if c.op in ("is", "is not"):
         want_empty = c.op == "is"
         return lambda i: _is_empty(extract(i)) == want_empty
-    targets = [_EMPTY if isinstance(o, Empty) else t for o in c.operands for t in resolve(o)]
+    targets: list[Any] = []
+    for operand in c.operands:
+        if isinstance(operand, Empty):
+            targets.append(_EMPTY)  # "field = EMPTY", "field in (EMPTY, x)"
+        else:
+            targets.extend(resolve(operand))
     if c.op in ("~", "!~"):
         words = [str(t).lower().replace("*", "").replace("?", "") for t in targets]
         negate = c.op == "!~"

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+from zoneinfo import ZoneInfo
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sandbox.jql import Clause, JqlError, Logical, Not, parse
+from sandbox import SandboxServer, Store
+from sandbox.jql import Clause, JqlError, Logical, Not, compile_query, parse
 from sandbox.jql.ast import Empty, Func, SortKey, Value
+from sandbox.jql.evaluate import Env
 
 
 def test_precedence_and_binds_tighter_than_or() -> None:
@@ -120,3 +125,95 @@ def test_arbitrary_text_parses_or_raises_jql_error(text: str) -> None:
         parse(text)
     except JqlError as err:
         assert err.message
+
+
+@functools.cache
+def _demo_store() -> Store:
+    """One demo store shared by every example (they only read it)."""
+    return SandboxServer().store
+
+
+_FIELDS = [
+    "project",
+    "status",
+    "labels",
+    "assignee",
+    '"Risk Category"',
+    "updated",
+    "created",
+    "duedate",
+    '"Story Points"',
+    "summary",
+    "text",
+    "Mitigation",
+    "parent",
+    "key",
+    "priority",
+    "statusCategory",
+    "resolution",
+    "Stakeholders",
+    '"Affected Areas"',
+]
+_VALUES = [
+    "ALPHA",
+    "Open",
+    '"In Progress"',
+    "wave-1",
+    "alice",
+    "Technical",
+    "High",
+    "-2d",
+    "2026-10-05",
+    '"2026/10/05 09:30"',
+    "5",
+    "vendor",
+    "ALPHA-15",
+    "Done",
+    "Unresolved",
+    "currentUser()",
+    "now()",
+    "startOfDay(-1)",
+    "EMPTY",
+    "x()",
+]
+
+
+@st.composite
+def _any_clause(draw: st.DrawFn) -> str:
+    field = draw(st.sampled_from(_FIELDS))
+    shape = draw(st.integers(0, 2))
+    if shape == 0:
+        values = ", ".join(draw(st.lists(st.sampled_from(_VALUES), min_size=1, max_size=3)))
+        return f"{field} {draw(st.sampled_from(['in', 'not in']))} ({values})"
+    if shape == 1:
+        return f"{field} is {draw(st.sampled_from(['', 'not ']))}EMPTY"
+    op = draw(st.sampled_from(["=", "!=", "<", "<=", ">", ">=", "~", "!~"]))
+    return f"{field} {op} {draw(st.sampled_from(_VALUES))}"
+
+
+_any_query = st.recursive(
+    _any_clause(),
+    lambda inner: st.one_of(
+        st.tuples(inner, st.sampled_from([" AND ", " OR "]), inner).map("".join),
+        inner.map(lambda e: f"NOT ({e})"),
+    ),
+    max_leaves=4,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    _any_query, st.sampled_from(["", " ORDER BY updated DESC", ' ORDER BY "Risk Category", key'])
+)
+def test_queries_either_run_or_fail_with_a_jql_error(jql: str, order: str) -> None:
+    store = _demo_store()
+    env = Env(store.catalog, store.find, "pmo-bot", ZoneInfo("UTC"), 1_790_000_000_000)
+    try:
+        compiled = compile_query(parse(jql + order), env)
+    except JqlError as err:
+        assert err.message
+        return
+    matched = [
+        i for i in store.issues.values() if compiled.predicate is None or compiled.predicate(i)
+    ]
+    compiled.order(matched)
