@@ -8,7 +8,7 @@ requested keys. Field selection follows Jira: ``*all``, ``*navigable``, explicit
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from sandbox import render, values
@@ -19,11 +19,18 @@ ISSUE_EXPAND = "renderedFields,names,schema,operations,editmeta,changelog,versio
 _CACHE_LIMIT = 60_000
 
 
-def split_param(raw: Iterable[str] | str | None) -> list[str]:
-    """Jira accepts list parameters repeated or comma-separated; accept both."""
+def split_param(raw: Any, name: str = "parameter") -> list[str]:
+    """Jira accepts list parameters repeated or comma-separated; accept both (400 otherwise)."""
     if raw is None:
         return []
-    items = [raw] if isinstance(raw, str) else list(raw)
+    if isinstance(raw, str):
+        items: list[Any] = [raw]
+    elif isinstance(raw, list) and all(
+        isinstance(x, str | int) and not isinstance(x, bool) for x in raw
+    ):
+        items = raw
+    else:
+        raise JiraError(400, f"'{name}' must be a string or a list of strings.")
     out: list[str] = []
     for item in items:
         out.extend(p.strip() for p in str(item).split(",") if p.strip())

@@ -74,12 +74,18 @@ def parse_update(
             errors.update(err.errors)
     for key, ops in update.items():
         if key == "comment":
-            for op in ops or []:
-                if isinstance(op, dict) and "add" in op:
-                    try:
-                        comments.append(comment_body(app, req, (op["add"] or {}).get("body")))
-                    except JiraError as err:
-                        errors.update(err.errors)
+            if not isinstance(ops, list):
+                errors[key] = "Operations must be a list."
+                continue
+            for op in ops:
+                add = op.get("add") if isinstance(op, dict) else None
+                if not isinstance(add, dict):
+                    errors[key] = 'A comment operation must be {"add": {"body": ...}}.'
+                    break
+                try:
+                    comments.append(comment_body(app, req, add.get("body")))
+                except JiraError as err:
+                    errors.update(err.errors)
             continue
         fd = cat.fields.get(key)
         if fd is None or key not in screen:

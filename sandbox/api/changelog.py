@@ -49,10 +49,14 @@ def bulk_changelog(app: App, req: Request) -> Any:
     if not isinstance(idents, list) or not idents or len(idents) > BULK_ISSUES_MAX:
         raise JiraError(400, "issueIdsOrKeys must list between 1 and 1000 issues.")
     field_ids = body.get("fieldIds") or []
-    if len(field_ids) > BULK_FIELDS_MAX:
-        raise JiraError(400, "You can filter by at most 10 field IDs.")
-    size = int(body.get("maxResults") or 1000)
-    if not 1 <= size <= 10000:
+    if (
+        not isinstance(field_ids, list)
+        or len(field_ids) > BULK_FIELDS_MAX
+        or not all(isinstance(f, str) for f in field_ids)
+    ):
+        raise JiraError(400, "fieldIds must list at most 10 field IDs.")
+    size = body.get("maxResults") or 1000
+    if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= 10000:
         raise JiraError(400, "maxResults must be between 1 and 10000.")
     wanted = set(field_ids)
     entries: list[tuple[int, int, ChangeGroup]] = []

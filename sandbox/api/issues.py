@@ -213,9 +213,9 @@ def bulk_fetch(app: App, req: Request) -> Any:
         raise JiraError(400, "issueIdsOrKeys must contain at least one issue id or key.")
     if len(idents) > BULK_FETCH_MAX:
         raise JiraError(400, "The number of issues requested exceeds the maximum of 100.")
-    fields = split_param(body.get("fields")) or ["*navigable"]
-    expand = {e.lower() for e in split_param(body.get("expand"))}
-    props = split_param(body.get("properties"))
+    fields = split_param(body.get("fields"), "fields") or ["*navigable"]
+    expand = {e.lower() for e in split_param(body.get("expand"), "expand")}
+    props = split_param(body.get("properties"), "properties")
     issues, issue_errors = [], []
     for ident in idents:
         issue = app.store.find(str(ident))

@@ -101,6 +101,13 @@ def matching_issues(
     return matched
 
 
+def _jql(params: dict[str, Any]) -> str:
+    jql = params.get("jql")
+    if jql is not None and not isinstance(jql, str):
+        raise JiraError(400, "'jql' must be a string.")
+    return jql or ""
+
+
 def _token(jql: str, offset: int) -> str:
     digest = hashlib.sha1(jql.encode(), usedforsecurity=False).hexdigest()[:12]
     raw = json.dumps({"o": offset, "q": digest}).encode()
@@ -137,12 +144,12 @@ def _names_schema(
 def _search_jql(app: App, req: Request, params: dict[str, Any]) -> Any:
     if not app.cloud:
         raise JiraError(404, "null for uri: /rest/api/2/search/jql")
-    jql = params.get("jql") or ""
-    fields_req = split_param(params.get("fields"))
+    jql = _jql(params)
+    fields_req = split_param(params.get("fields"), "fields")
     chosen = app.renderer.select_fields(fields_req, "id")
-    expand = {e.lower() for e in split_param(params.get("expand"))}
-    props = max_properties(split_param(params.get("properties")))
-    reconcile_raw = split_param(params.get("reconcileIssues"))
+    expand = {e.lower() for e in split_param(params.get("expand"), "expand")}
+    props = max_properties(split_param(params.get("properties"), "properties"))
+    reconcile_raw = split_param(params.get("reconcileIssues"), "reconcileIssues")
     if len(reconcile_raw) > RECONCILE_MAX:
         raise JiraError(400, "The maximum number of issues to reconcile is 50.")
     try:
@@ -152,7 +159,8 @@ def _search_jql(app: App, req: Request, params: dict[str, Any]) -> Any:
         raise JiraError(400, "maxResults and reconcileIssues must be numbers.") from None
     cap = CLOUD_MAX_IDS_ONLY if not chosen and not props else CLOUD_MAX_WITH_FIELDS
     size = min(max(max_results, 1), cap)
-    offset = _offset(params.get("nextPageToken"), jql)
+    token = params.get("nextPageToken")
+    offset = _offset(token if isinstance(token, str) else str(token) if token else None, jql)
     matched = matching_issues(app, req, jql, bounded=True, reconcile=reconcile)
     page = matched[offset : offset + size]
     per_issue_expand = expand - {"names", "schema"}
@@ -199,18 +207,19 @@ def approximate_count(app: App, req: Request) -> Any:
     if not app.cloud:
         raise JiraError(404, "null for uri: /rest/api/2/search/approximate-count")
     body = req.json()
-    jql = body.get("jql") if isinstance(body, dict) else None
-    return {"count": len(matching_issues(app, req, jql or "", bounded=True))}
+    if not isinstance(body, dict):
+        raise JiraError(400, "The request body must be a JSON object.")
+    return {"count": len(matching_issues(app, req, _jql(body), bounded=True))}
 
 
 def _legacy(app: App, req: Request, params: dict[str, Any]) -> Any:
     if app.cloud:
         raise JiraError(410, GONE)
-    jql = params.get("jql") or ""
-    fields_req = split_param(params.get("fields")) or ["*navigable"]
+    jql = _jql(params)
+    fields_req = split_param(params.get("fields"), "fields") or ["*navigable"]
     chosen = app.renderer.select_fields(fields_req, "*navigable")
-    expand = {e.lower() for e in split_param(params.get("expand"))}
-    props = split_param(params.get("properties"))
+    expand = {e.lower() for e in split_param(params.get("expand"), "expand")}
+    props = split_param(params.get("properties"), "properties")
     try:
         start = int(params.get("startAt") or 0)
         raw_max = params.get("maxResults")

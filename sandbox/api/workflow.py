@@ -35,7 +35,8 @@ def do_transition(app: App, req: Request) -> Response:
     """Perform a transition; its screen's required fields must be given (400 otherwise)."""
     issue = app.store.get(req.groups[0])
     body = req.json()
-    tid = (body.get("transition") or {}).get("id") if isinstance(body, dict) else None
+    transition = body.get("transition") if isinstance(body, dict) else None
+    tid = transition.get("id") if isinstance(transition, dict) else None
     if tid is None:
         raise JiraError(400, "Missing 'transition' identifier")
     app.store.check_write(req.me, issue.project_id)

@@ -1,0 +1,113 @@
+"""Malformed or odd request bodies get a 4xx in Jira's shape, never a 500 or a hang."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from sandbox import running_sandbox
+from sandbox.testing import call
+
+ODD_VALUES: list[Any] = [
+    None,
+    1,
+    2.5,
+    True,
+    "x",
+    "",
+    "2026-12-01",
+    "bad date",
+    [],
+    ["a"],
+    ["a b"],
+    {},
+    {"value": "High"},
+    {"id": "10100"},
+    {"name": "bob"},
+    {"accountId": "nope"},
+    [{"value": "Data"}],
+    {"type": "doc", "version": 1, "content": []},
+    {"key": "ALPHA-1"},
+    [{"add": "x"}],
+    {"set": 1},
+    [1, 2],
+    {"add": {"body": 3}},
+]
+
+
+@pytest.mark.parametrize("mode", ["cloud", "datacenter"])
+def test_random_bodies_never_cause_server_errors(mode: str) -> None:
+    rng = random.Random(20261128)
+    pick = rng.choice
+    statuses: list[int] = []
+    with running_sandbox(mode=mode) as server:
+        fields = [f["id"] for f in call(server, "GET", "field").json()]
+        for _ in range(50):
+            key = pick(["ALPHA-1", "ALPHA-6", "ALPHA-16", "BETA-12"])
+            update = {
+                pick([*fields, "comment"]): pick([[{"add": pick(ODD_VALUES)}], pick(ODD_VALUES)])
+            }
+            requests_ = [
+                ("PUT", f"issue/{key}", {"fields": {pick(fields): pick(ODD_VALUES)}}),
+                ("PUT", f"issue/{key}", {"update": update}),
+                ("PUT", f"issue/{key}", pick(ODD_VALUES)),
+                (
+                    "POST",
+                    "issue",
+                    {
+                        "fields": {
+                            "project": pick([{"key": "ALPHA"}, 5, None]),
+                            "issuetype": pick([{"name": "Task"}, [2]]),
+                            "summary": pick(["s", None, 5]),
+                            pick(fields): pick(ODD_VALUES),
+                        }
+                    },
+                ),
+                (
+                    "POST",
+                    "issue/bulk",
+                    pick([{"issueUpdates": [pick(ODD_VALUES)]}, pick(ODD_VALUES)]),
+                ),
+                (
+                    "POST",
+                    "issue/ALPHA-7/transitions",
+                    pick([{"transition": pick(ODD_VALUES)}, pick(ODD_VALUES)]),
+                ),
+                (
+                    "POST",
+                    "issue/ALPHA-3/comment",
+                    pick([{"body": pick(ODD_VALUES)}, pick(ODD_VALUES)]),
+                ),
+                (
+                    "POST",
+                    "issue/bulkfetch",
+                    {"issueIdsOrKeys": pick(ODD_VALUES), "fields": pick(ODD_VALUES)},
+                ),
+                (
+                    "POST",
+                    "search/jql",
+                    {
+                        "jql": pick(["project = ALPHA", 5, ["x"]]),
+                        "fields": pick(ODD_VALUES),
+                        "maxResults": pick(ODD_VALUES),
+                        "reconcileIssues": pick(ODD_VALUES),
+                    },
+                ),
+                ("PUT", "issue/ALPHA-4/assignee", pick(ODD_VALUES)),
+                (
+                    "POST",
+                    "changelog/bulkfetch",
+                    {"issueIdsOrKeys": pick(ODD_VALUES), "fieldIds": pick(ODD_VALUES)},
+                ),
+            ]
+            for method, path, body in requests_:
+                r = call(server, method, path, api=pick(["2", "3"]), json=body)
+                statuses.append(r.status_code)
+                assert r.status_code < 500, (method, path, body, r.text)
+                if r.status_code >= 400:
+                    # Bulk create answers 400 with per-element errors when nothing was created.
+                    expected = {"issues", "errors"} if "issues" in r.json() else None
+                    assert set(r.json()) == (expected or {"errorMessages", "errors"})
+    assert 400 in statuses and any(s < 300 for s in statuses)
