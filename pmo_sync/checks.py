@@ -1,0 +1,170 @@
+"""`pmo-sync check`: is this configuration usable, before anything is synced?
+
+Checks run from the cheapest to the most expensive and never write anything: the
+config and mappings, then each workbook's trackers and columns, then (when the site
+answers) that every mapped Jira field, project and issue type exists. Each finding
+says what to fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from connectors.excel import ExcelError, locate_tracker
+from connectors.jira import FieldCatalog, JiraError, UnknownJiraField, connect
+from mappings.config import Config, SyncPair
+from mappings.errors import ConfigError, MappingFileError
+from mappings.mapping import EntityMapping, MappingSpec, load_mapping
+
+Level = Literal["ok", "warning", "error"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of the check report."""
+
+    level: Level
+    subject: str
+    message: str
+
+
+def _entities(mapping: MappingSpec, pair: SyncPair) -> list[EntityMapping]:
+    wanted = set(pair.entities or [e.type for e in mapping.entities])
+    return [e for e in mapping.entities if e.type in wanted]
+
+
+def check_workbook(path: Path, mapping: MappingSpec, pair: SyncPair) -> Iterator[Finding]:
+    """Every tracker of the mapping is in the workbook, with every mapped column."""
+    subject = f"{pair.name}: {path.name}"
+    if not path.exists():
+        yield Finding(
+            "error",
+            subject,
+            f"workbook {path} does not exist; create one with "
+            f"`pmo-sync init --workbook {path} --mapping {pair.mapping}`",
+        )
+        return
+    for entity in _entities(mapping, pair):
+        headers = [f.excel for f in entity.fields if f.excel]
+        aliases = {f.excel: list(f.excel_aliases) for f in entity.fields if f.excel}
+        where = (
+            entity.excel.table and f"table {entity.excel.table}"
+        ) or f"sheet {entity.excel.sheet}"
+        try:
+            location = locate_tracker(
+                path,
+                table=entity.excel.table,
+                sheet=entity.excel.sheet,
+                expected_headers=headers,
+                required=headers,
+                aliases=aliases,
+            )
+        except ExcelError as exc:
+            yield Finding("error", f"{subject} [{entity.type}]", str(exc))
+            continue
+        found = {h.casefold() for h in location.headers}
+        for column in (entity.excel.key_column, entity.excel.sync_id_column):
+            if column.casefold() not in found:
+                yield Finding(
+                    "warning",
+                    f"{subject} [{entity.type}]",
+                    f"no {column!r} column in {where}; add it so rows can be matched to "
+                    "Jira issues (hide it if you like)",
+                )
+        rows = location.last_data_row - location.first_data_row + 1
+        yield Finding(
+            "ok",
+            f"{subject} [{entity.type}]",
+            f"{where} on sheet {location.sheet!r}, header row {location.header_row}, "
+            f"{len(headers)} mapped columns, data rows: {max(rows, 0)}",
+        )
+
+
+def check_jira(config: Config, mappings: dict[str, MappingSpec]) -> Iterator[Finding]:
+    """The site answers, and every mapped field, project and issue type exists there."""
+    subject = f"jira {config.jira.url}"
+    try:
+        client, deployment = connect(config.jira)
+    except ConfigError as exc:
+        yield Finding("warning", subject, f"Jira checks skipped: {exc.problems[0].message}")
+        return
+    except JiraError as exc:
+        yield Finding("error", subject, str(exc))
+        return
+    catalog = FieldCatalog(client.fields())
+    yield Finding("ok", subject, f"reachable ({deployment}), {len(catalog)} fields")
+    projects = {p.key: p for p in client.projects()}
+    issue_types = {t.name.casefold() for t in client.issue_types()}
+    for pair in config.pairs:
+        for key in pair.projects:
+            if key not in projects:
+                yield Finding(
+                    "error",
+                    f"{pair.name}: project {key}",
+                    "not found or not visible to the account",
+                )
+        mapping = mappings.get(pair.name)
+        if mapping is None:
+            continue
+        for entity in _entities(mapping, pair):
+            if entity.jira is None:
+                continue
+            for issue_type in entity.jira.issue_types:
+                if issue_type.casefold() not in issue_types:
+                    yield Finding(
+                        "error",
+                        f"{pair.name} [{entity.type}]",
+                        f"issue type {issue_type!r} does not exist on the site",
+                    )
+            for field in entity.fields:
+                if field.jira is None:
+                    continue
+                try:
+                    catalog.resolve(field.jira)
+                except UnknownJiraField as exc:
+                    yield Finding("error", f"{pair.name} [{entity.type}.{field.name}]", str(exc))
+        yield Finding("ok", f"{pair.name}: jira", "mapped fields and issue types checked")
+
+
+def run_checks(
+    config: Config, *, jira: bool = True, report: Callable[[Finding], None] | None = None
+) -> list[Finding]:
+    """All findings for a loaded config (config errors are raised before this)."""
+    findings: list[Finding] = []
+
+    def emit(finding: Finding) -> None:
+        findings.append(finding)
+        if report is not None:
+            report(finding)
+
+    mappings: dict[str, MappingSpec] = {}
+    for pair in config.pairs:
+        try:
+            mapping = load_mapping(pair.mapping, config.base_dir)
+        except MappingFileError as exc:
+            emit(Finding("error", f"{pair.name}: mapping", str(exc)))
+            continue
+        unknown = sorted(set(pair.entities or ()) - {e.type for e in mapping.entities})
+        if unknown:
+            emit(
+                Finding(
+                    "error",
+                    f"{pair.name}: entities",
+                    f"{', '.join(unknown)} not in mapping {mapping.name}",
+                )
+            )
+        mappings[pair.name] = mapping
+        emit(
+            Finding(
+                "ok", f"{pair.name}: mapping", f"{mapping.name} ({len(mapping.entities)} entities)"
+            )
+        )
+        for finding in check_workbook(config.resolve(pair.workbook), mapping, pair):
+            emit(finding)
+    if jira:
+        for finding in check_jira(config, mappings):
+            emit(finding)
+    return findings

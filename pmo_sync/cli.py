@@ -1,0 +1,233 @@
+"""The `pmo-sync` command line.
+
+Exit codes: 0 ok; 1 a sync left conflicts or errors; 2 a usage or configuration error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from connectors.excel.template import write_template
+from mappings.config import load_config
+from mappings.errors import ConfigError, MappingsError
+from mappings.mapping import builtin_mapping_names, load_mapping
+from pmo_sync import __version__
+from pmo_sync.checks import Finding, run_checks
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+app = typer.Typer(
+    name="pmo-sync",
+    help="Keep a PMO's Excel workbooks and its teams' Jira projects consistent.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+console = Console()
+errors = Console(stderr=True)
+
+ConfigOption = Annotated[
+    Path, typer.Option("--config", "-c", help="Configuration file", envvar="PMO_SYNC_CONFIG")
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"pmo-sync {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version")
+    ] = False,
+) -> None:
+    """Keep a PMO's Excel workbooks and its teams' Jira projects consistent."""
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    errors.print(f"[red]error:[/red] {message}", highlight=False, markup=True)
+    return typer.Exit(code)
+
+
+CONFIG_TEMPLATE = """\
+# pmo-sync configuration, written by `pmo-sync init`. See config.example.toml in the
+# pmo-sync repository for every key. Secrets are never written here: set the token in
+# the environment variable named by token_env, or in the OS keyring.
+
+[jira]
+url = "{url}"
+deployment = "auto"
+{email_line}token_env = "PMO_SYNC_JIRA_TOKEN"
+
+[sync]
+state_store = ".pmo-sync/state.db"
+log_file = ".pmo-sync/pmo-sync.log"
+conflict_policy = "manual"
+
+[[pair]]
+name = "{pair}"
+workbook = "{workbook}"
+mapping = "{mapping}"
+projects = [{projects}]
+"""
+
+
+def render_config(
+    *, url: str, email: str | None, workbook: str, mapping: str, projects: list[str], pair: str
+) -> str:
+    return CONFIG_TEMPLATE.format(
+        url=url,
+        email_line=f'email = "{email}"\n' if email else "",
+        workbook=workbook.replace("\\", "/"),
+        mapping=mapping,
+        projects=", ".join(f'"{p}"' for p in projects),
+        pair=pair,
+    )
+
+
+@app.command()
+def init(
+    config: ConfigOption = Path("pmo-sync.toml"),
+    jira_url: Annotated[str, typer.Option(help="Jira base URL")] = "http://127.0.0.1:8080",
+    email: Annotated[str | None, typer.Option(help="Cloud account email")] = None,
+    project: Annotated[list[str], typer.Option(help="Jira project key (repeatable)")] = ["ALPHA"],  # noqa: B006
+    mapping: Annotated[
+        str, typer.Option(help="builtin:NAME or a mapping file")
+    ] = "builtin:raid_log",
+    workbook: Annotated[Path, typer.Option(help="Workbook the pair syncs")] = Path("raid_log.xlsx"),
+    create_workbook: Annotated[
+        bool, typer.Option("--create-workbook", help="Also write a fresh workbook from the mapping")
+    ] = False,
+    force: Annotated[bool, typer.Option(help="Overwrite existing files")] = False,
+) -> None:
+    """Write a configuration file and, on request, a fresh tracker workbook."""
+    try:
+        spec = load_mapping(mapping, Path.cwd())
+    except MappingsError as exc:
+        raise _fail(str(exc)) from None
+    if config.exists() and not force:
+        raise _fail(f"{config} already exists; pass --force to overwrite it")
+    text = render_config(
+        url=jira_url,
+        email=email,
+        workbook=str(workbook),
+        mapping=mapping,
+        projects=project,
+        pair=f"{project[0].lower()}-{spec.name.replace('_', '-')}",
+    )
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(text, "utf-8")
+    console.print(f"wrote {config}")
+    if create_workbook:
+        target = workbook if workbook.is_absolute() else config.parent / workbook
+        try:
+            write_template(spec, target, overwrite=force)
+        except FileExistsError as exc:
+            raise _fail(str(exc)) from None
+        console.print(f"wrote {target} ({', '.join(e.type for e in spec.entities)})")
+
+
+_STYLE = {"ok": "[green]ok[/green]", "warning": "[yellow]warn[/yellow]", "error": "[red]FAIL[/red]"}
+
+
+def print_finding(finding: Finding) -> None:
+    text = escape(f"{finding.subject}: {finding.message}")
+    console.print(f"{_STYLE[finding.level]:>20}  {text}", highlight=False)
+
+
+@app.command()
+def check(
+    config: ConfigOption = Path("pmo-sync.toml"),
+    offline: Annotated[bool, typer.Option(help="Skip the Jira checks")] = False,
+) -> None:
+    """Validate the configuration, mappings, workbooks and (when reachable) Jira fields."""
+    try:
+        loaded = load_config(config)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    console.print(f"config {config}: {len(loaded.pairs)} sync pair(s)")
+    findings = run_checks(loaded, jira=not offline, report=print_finding)
+    failed = sum(f.level == "error" for f in findings)
+    warned = sum(f.level == "warning" for f in findings)
+    console.print(f"{len(findings)} checks: {failed} failed, {warned} warnings")
+    if failed:
+        raise typer.Exit(EXIT_USAGE)
+
+
+@app.command("mappings")
+def list_mappings() -> None:
+    """List the built-in mappings and the entity types and columns each one maps."""
+    table = Table("mapping", "entity", "excel", "jira issue type", "fields")
+    for name in builtin_mapping_names():
+        spec = load_mapping(f"builtin:{name}")
+        for entity in spec.entities:
+            table.add_row(
+                f"builtin:{name}",
+                entity.type,
+                entity.excel.table or entity.excel.sheet or "",
+                ", ".join(entity.jira.issue_types) if entity.jira else "",
+                str(len(entity.fields)),
+            )
+    console.print(table)
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)
+def sandbox(ctx: typer.Context) -> None:
+    """Run the local Jira-compatible sandbox server (options: pmo-sync sandbox --help)."""
+    from sandbox import main as sandbox_main
+
+    raise typer.Exit(sandbox_main(list(ctx.args)))
+
+
+@app.command()
+def demo(
+    directory: Annotated[
+        Path, typer.Option("--dir", help="Where the demo writes its files")
+    ] = Path("demo-output"),
+) -> None:
+    """Try pmo-sync with no Jira account and no Excel: sandbox + generated workbook."""
+    from pmo_sync.demo import run_demo
+
+    raise typer.Exit(run_demo(directory, console))
+
+
+def _not_yet(command: str, issue: str) -> None:
+    raise _fail(
+        f"`pmo-sync {command}` is not available in pmo-sync {__version__}: it arrives with "
+        f"{issue}. Nothing was done."
+    )
+
+
+@app.command()
+def sync() -> None:
+    """Run one two-way sync cycle (arrives with the sync engine)."""
+    _not_yet("sync", "the two-way sync engine")
+
+
+@app.command()
+def daemon() -> None:
+    """Run sync cycles on a schedule (arrives with the sync engine)."""
+    _not_yet("daemon", "the two-way sync engine")
+
+
+@app.command()
+def report() -> None:
+    """Write the portfolio status report (arrives with the report feature)."""
+    _not_yet("report", "the portfolio status report")
+
+
+@app.command()
+def addin() -> None:
+    """Install the Excel add-in (arrives with the add-in)."""
+    _not_yet("addin", "the Excel add-in")
