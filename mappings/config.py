@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from mappings.errors import ConfigError, EmbeddedSecretError, Problem
-from mappings.mapping import readable_location
+from mappings.mapping import validation_problems
 from mappings.scoring import RiskLevelThresholds
 
 Deployment = Literal["auto", "cloud", "datacenter"]
@@ -215,13 +215,7 @@ def parse_config(text: str, source: str, base_dir: Path) -> Config:
     try:
         config = Config.model_validate({**data, "base_dir": base_dir})
     except ValidationError as exc:
-        problems = [
-            Problem(
-                readable_location(tuple(err["loc"]), data), err["msg"].removeprefix("Value error, ")
-            )
-            for err in exc.errors(include_url=False)
-        ]
-        raise ConfigError(source, problems) from None
+        raise ConfigError(source, validation_problems(exc, data)) from None
     names = [pair.name for pair in config.pairs]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:

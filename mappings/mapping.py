@@ -156,6 +156,23 @@ def readable_location(loc: tuple[Any, ...], data: Mapping[str, Any]) -> str:
     return ".".join(parts) or "(file)"
 
 
+def validation_problems(exc: ValidationError, data: Mapping[str, Any]) -> list[Problem]:
+    """Pydantic's errors as located problems, without knock-on noise.
+
+    A list whose only item failed also reports "should have at least 1 item"; that
+    second error tells the user nothing the first did not, so it is dropped.
+    """
+    errors = exc.errors(include_url=False)
+    nested = {tuple(err["loc"][:n]) for err in errors for n in range(len(err["loc"]))}
+    return [
+        Problem(
+            readable_location(tuple(err["loc"]), data), err["msg"].removeprefix("Value error, ")
+        )
+        for err in errors
+        if not (err["type"] == "too_short" and tuple(err["loc"]) in nested)
+    ]
+
+
 def _semantic_problems(mapping: MappingSpec) -> list[Problem]:
     """Checks that need more than one field at a time; every one is collected."""
     problems: list[Problem] = []
@@ -282,11 +299,7 @@ def parse_mapping(text: str, source: str) -> MappingSpec:
     try:
         mapping = MappingSpec.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            Problem(readable_location(tuple(err["loc"]), data), err["msg"])
-            for err in exc.errors(include_url=False)
-        ]
-        raise MappingFileError(source, problems) from None
+        raise MappingFileError(source, validation_problems(exc, data)) from None
     problems = _semantic_problems(mapping)
     if problems:
         raise MappingFileError(source, problems)

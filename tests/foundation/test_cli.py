@@ -1,0 +1,170 @@
+"""CLI behaviour and exit codes (0 ok, 1 conflicts/errors, 2 usage or config)."""
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from pmo_sync import __version__
+from pmo_sync.cli import app, render_config
+from sandbox import running_sandbox
+
+REPO = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+
+def invoke(*args: str, env: dict[str, str] | None = None):
+    return runner.invoke(app, list(args), env=env, catch_exceptions=False)
+
+
+@pytest.fixture(autouse=True)
+def no_keyring(monkeypatch):
+    import keyring
+
+    monkeypatch.setattr(keyring, "get_password", lambda *_: None)
+
+
+def test_version():
+    result = invoke("--version")
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+def test_unknown_command_is_a_usage_error():
+    assert invoke("frobnicate").exit_code == 2
+
+
+def test_init_writes_config_and_workbook_then_check_passes_offline(tmp_path):
+    config = tmp_path / "pmo-sync.toml"
+    result = invoke("init", "--config", str(config), "--create-workbook", "--project", "BETA")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "raid_log.xlsx").exists()
+    assert 'projects = ["BETA"]' in config.read_text()
+    result = invoke("check", "--config", str(config), "--offline")
+    assert result.exit_code == 0, result.output
+    assert "table Risks on sheet 'Risk Register'" in result.output
+    assert "0 failed" in result.output
+
+
+def test_init_refuses_to_overwrite(tmp_path):
+    config = tmp_path / "pmo-sync.toml"
+    config.write_text("keep me")
+    result = invoke("init", "--config", str(config))
+    assert result.exit_code == 2 and "already exists" in result.output
+    assert config.read_text() == "keep me"
+
+
+def test_check_example_config_prints_readable_report():
+    result = invoke("check", "--config", str(REPO / "config.example.toml"), "--offline")
+    assert "alpha-raid: mapping: raid_log (3 entities)" in result.output
+    assert "pmo-sync init --workbook" in result.output  # the example's workbook is not shipped
+    assert result.exit_code == 2
+
+
+def test_check_refuses_embedded_token(tmp_path):
+    config = tmp_path / "c.toml"
+    text = render_config(
+        url="http://127.0.0.1:1",
+        email="a@b.c",
+        workbook="w.xlsx",
+        mapping="builtin:raid_log",
+        projects=["ALPHA"],
+        pair="p",
+    )
+    config.write_text(text.replace('token_env = "PMO_SYNC_JIRA_TOKEN"', 'api_token = "ATATT-123"'))
+    result = invoke("check", "--config", str(config))
+    assert result.exit_code == 2
+    assert "embeds a secret" in result.output and "ATATT-123" not in result.output
+
+
+def test_check_malformed_config_is_exit_2(tmp_path):
+    config = tmp_path / "c.toml"
+    config.write_text("[jira\nurl=")
+    result = invoke("check", "--config", str(config))
+    assert result.exit_code == 2 and "(syntax)" in result.output
+
+
+def test_later_commands_say_they_are_not_available_and_do_nothing():
+    for command in ("sync", "daemon", "report", "addin"):
+        result = invoke(command)
+        assert result.exit_code == 2
+        assert "Nothing was done" in result.output
+
+
+@pytest.mark.parametrize("mode", ["cloud", "datacenter"])
+def test_check_against_the_sandbox(tmp_path, mode):
+    with running_sandbox(mode=mode, seed="demo") as server:
+        creds = server.credentials
+        config = tmp_path / "pmo-sync.toml"
+        assert (
+            invoke(
+                "init",
+                "--config",
+                str(config),
+                "--create-workbook",
+                "--jira-url",
+                server.url,
+                *(["--email", creds.email] if mode == "cloud" else []),
+            ).exit_code
+            == 0
+        )
+        token = creds.api_token if mode == "cloud" else creds.token
+        result = invoke("check", "--config", str(config), env={"PMO_SYNC_JIRA_TOKEN": token})
+        assert result.exit_code == 0, result.output
+        assert f"reachable ({mode})" in result.output
+
+        result = invoke("check", "--config", str(config), env={"PMO_SYNC_JIRA_TOKEN": "wrong"})
+        assert result.exit_code == 2 and "refused the credentials (401)" in result.output
+        assert "wrong" not in result.output.replace("wrong)", "")
+
+        result = invoke("check", "--config", str(config), env={"PMO_SYNC_JIRA_TOKEN": ""})
+        assert result.exit_code == 0 and "Jira checks skipped" in result.output
+
+
+def test_check_reports_unknown_jira_field_with_similar_names(tmp_path):
+    mapping = tmp_path / "m.toml"
+    mapping.write_text(
+        'name = "m"\n[[entity]]\ntype = "risk"\nexcel = { table = "Risks" }\n'
+        'jira = { issue_type = "Risk" }\nfield = [\n'
+        '  { name = "summary", excel = "Description", jira = "summary" },\n'
+        '  { name = "probability", excel = "Probability", jira = "Probabilty" },\n]\n'
+    )
+    with running_sandbox(mode="cloud", seed="demo") as server:
+        config = tmp_path / "pmo-sync.toml"
+        invoke(
+            "init",
+            "--config",
+            str(config),
+            "--create-workbook",
+            "--jira-url",
+            server.url,
+            "--email",
+            server.credentials.email,
+            "--mapping",
+            str(mapping),
+        )
+        result = invoke(
+            "check",
+            "--config",
+            str(config),
+            env={"PMO_SYNC_JIRA_TOKEN": server.credentials.api_token},
+        )
+    assert result.exit_code == 2
+    assert "Jira has no field named 'Probabilty'; similar fields: Probability" in result.output
+
+
+def test_check_unreachable_jira(tmp_path):
+    config = tmp_path / "pmo-sync.toml"
+    invoke("init", "--config", str(config), "--create-workbook", "--jira-url", "http://127.0.0.1:9")
+    result = invoke("check", "--config", str(config), env={"PMO_SYNC_JIRA_TOKEN": "x"})
+    assert result.exit_code == 2 and "cannot reach http://127.0.0.1:9" in result.output
+
+
+def test_demo_runs_end_to_end(tmp_path):
+    result = invoke("demo", "--dir", str(tmp_path / "demo"))
+    assert result.exit_code == 0, result.output
+    assert "0 failed" in result.output
+    workbook = load_workbook(tmp_path / "demo" / "alpha_raid_log.xlsx")
+    assert {"Risks", "Issues", "CRs"} <= {
+        name for sheet in workbook.worksheets for name in sheet.tables
+    }
