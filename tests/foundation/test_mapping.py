@@ -10,8 +10,7 @@ excel = { table = "Risks" }
 jira = { issue_type = "Risk" }
 field = [
   { name = "summary", excel = "Description", jira = "summary" },
-  { name = "probability", excel = "Probability", jira = "Probability",
-    value_map = "probability", jira_labels = { "4" = ["4 - High"] } },
+  { name = "probability", excel = "Probability", jira = "Probability", value_map = "probability", jira_labels = { "4" = ["4 - High"] } },
 ]
 """
 
@@ -78,8 +77,7 @@ field = [
   { name = "category", excel = "description", jira = "customfield_10042" },
   { name = "score", excel = "Exposure" },
   { name = "impact", excel = "Impact", value_map = "sizes" },
-  { name = "probability", excel = "Probability", value_map = "probability",
-    excel_labels = { "9" = ["Nine"] } },
+  { name = "probability", excel = "Probability", value_map = "probability", excel_labels = { "9" = ["Nine"] } },
   { name = "mitigation" },
   { name = "trigger", excel = "Jira Key" },
 ]
