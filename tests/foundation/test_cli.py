@@ -168,3 +168,47 @@ def test_demo_runs_end_to_end(tmp_path):
     assert {"Risks", "Issues", "CRs"} <= {
         name for sheet in workbook.worksheets for name in sheet.tables
     }
+
+
+def test_sandbox_command_serves_jira_shaped_json_and_stops_cleanly(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    data = tmp_path / "jira.json"
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pmo_sync",
+            "sandbox",
+            "--seed",
+            "demo",
+            "--port",
+            "0",
+            "--data",
+            str(data),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        lines = [process.stdout.readline() for _ in range(3)]
+        assert time.perf_counter() - started < 10
+        url = lines[0].split("listening on ")[1].strip()
+        assert lines[1].strip() == "email: pmo-bot@example.com"
+        assert lines[2].strip().startswith("api token: ")
+        token = lines[2].split(":", 1)[1].strip()
+        answer = requests.get(
+            f"{url}/rest/api/2/myself", auth=("pmo-bot@example.com", token), timeout=5
+        )
+        assert answer.status_code == 200 and answer.json()["emailAddress"] == "pmo-bot@example.com"
+        assert requests.get(f"{url}/rest/api/2/myself", timeout=5).status_code == 401
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 0
+    assert data.exists()  # state persisted on exit
