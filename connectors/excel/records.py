@@ -1,0 +1,220 @@
+"""Tracker rows <-> canonical records, through a declarative mapping.
+
+This is where the generic cell layer meets the PMO model: a row becomes a record (its
+workbook labels translated by the mapping's Excel-side value maps, its formula cells
+contributing their cached values, never their formula text), and a record's changed
+fields become cell writes or an appended row.
+
+One bad row never stops a read: it is reported with its row number, field, value and
+the allowed values, and every other row is returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from mappings.errors import Problem, RecordValidationError, UnknownValueError
+from mappings.mapping import EntityMapping, FieldMapping, MappingSpec
+from mappings.model import ENTITY_TYPES, build_record
+
+from .fingerprint import Fingerprint
+from .locate import TrackerLocation, locate_tracker
+from .patch import WorkbookPatch
+from .reader import TrackerRow, read_tracker
+
+
+@dataclass(frozen=True)
+class RowRecord:
+    """A record read from a row, and where it is."""
+
+    row_number: int
+    record: Any
+    formula_fields: frozenset[str] = frozenset()  # fields whose cell holds a formula
+    has_sync_id: bool = True  # False: a row pmo-sync has not stamped yet (its id is new)
+
+
+@dataclass
+class RecordsRead:
+    """Everything read from one tracker: good records, rejected rows, the fingerprint."""
+
+    entity: EntityMapping
+    location: TrackerLocation
+    fingerprint: Fingerprint
+    rows: list[RowRecord] = field(default_factory=list)
+    errors: list[RecordValidationError] = field(default_factory=list)
+
+
+def _excel_fields(entity: EntityMapping) -> list[FieldMapping]:
+    """Fields read from the workbook: derived ones are outputs, never inputs."""
+    derived = ENTITY_TYPES[entity.type].derived_fields
+    return [f for f in entity.fields if f.excel and f.name not in derived]
+
+
+def _aliases(entity: EntityMapping) -> dict[str, list[str]]:
+    return {f.excel: list(f.excel_aliases) for f in entity.fields if f.excel and f.excel_aliases}
+
+
+def locate_entity(path: Path, entity: EntityMapping) -> TrackerLocation:
+    """Find the entity's tracker, requiring every mapped column (key columns optional)."""
+    headers = [f.excel for f in entity.fields if f.excel]
+    return locate_tracker(
+        path,
+        table=entity.excel.table,
+        sheet=entity.excel.sheet,
+        expected_headers=headers,
+        required=headers,
+        aliases=_aliases(entity),
+    )
+
+
+def _id_columns(location: TrackerLocation, entity: EntityMapping) -> dict[str, str]:
+    """Canonical id field -> header, for the id columns this tracker has."""
+    found = {}
+    for name, header in (
+        ("key", entity.excel.key_column),
+        ("sync_id", entity.excel.sync_id_column),
+    ):
+        actual = location.header_for(header)
+        if actual is not None:
+            found[name] = actual
+    return found
+
+
+def read_records(
+    path: Path,
+    mapping: MappingSpec,
+    entity: EntityMapping,
+    *,
+    context: Mapping[str, Any] | None = None,
+) -> RecordsRead:
+    """Read every row of an entity's tracker as a canonical record."""
+    location = locate_entity(path, entity)
+    fields = _excel_fields(entity)
+    ids = _id_columns(location, entity)
+    columns = [f.excel for f in fields if f.excel] + list(ids.values())
+    data = read_tracker(path, location, columns)
+    result = RecordsRead(entity, data.location, data.fingerprint)
+    for row in data.rows:
+        source = f"{Path(path).name}, {location.sheet} row {row.row_number}"
+        try:
+            record, formulas = _row_to_record(row, mapping, entity, fields, ids, source, context)
+        except RecordValidationError as exc:
+            result.errors.append(exc)
+            continue
+        stamped = "sync_id" in ids and row.value(ids["sync_id"]) not in (None, "")
+        result.rows.append(RowRecord(row.row_number, record, formulas, stamped))
+    return result
+
+
+def _row_to_record(
+    row: TrackerRow,
+    mapping: MappingSpec,
+    entity: EntityMapping,
+    fields: list[FieldMapping],
+    ids: Mapping[str, str],
+    source: str,
+    context: Mapping[str, Any] | None,
+) -> tuple[Any, frozenset[str]]:
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    formulas: set[str] = set()
+    for name, header in ids.items():
+        cell = row.cells.get(header)
+        if cell is not None and cell.value not in (None, ""):
+            values[name] = cell.value
+    for mapped in fields:
+        cell = _cell(row, mapped)
+        if cell is None or cell.value is None or cell.value == "":
+            continue
+        if cell.is_formula:
+            formulas.add(mapped.name)
+        raw = cell.value
+        value_map = mapping.value_map(mapped, "excel")
+        if value_map is not None:
+            try:
+                raw = value_map.to_canonical(raw)
+            except UnknownValueError as exc:
+                problems.append(Problem(f"{source}, column '{mapped.excel}'", str(exc)))
+                continue
+        values[mapped.name] = raw
+    try:
+        record = build_record(entity.type, values, source=source, context=context)
+    except RecordValidationError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise RecordValidationError(source, problems)
+    return record, frozenset(formulas)
+
+
+def _cell(row: TrackerRow, mapped: FieldMapping) -> Any:
+    for header in (mapped.excel, *mapped.excel_aliases):
+        if header in row.cells:
+            return row.cells[header]
+    return None
+
+
+def excel_value(mapping: MappingSpec, mapped: FieldMapping, value: Any) -> Any:
+    """A canonical value as the workbook shows it (its label, date, number or text)."""
+    if value is None:
+        return None
+    value_map = mapping.value_map(mapped, "excel")
+    if value_map is not None:
+        label = value_map.to_label(value)
+        # A scale whose workbook labels are numbers (1-5 drop-downs) stays numeric.
+        return int(label) if label.isdigit() else label
+    if isinstance(value, datetime | date | int | float | bool | str):
+        return value
+    return str(value)
+
+
+def row_values(
+    mapping: MappingSpec, entity: EntityMapping, record: Any, location: TrackerLocation
+) -> dict[str, Any]:
+    """Header -> cell value of a whole new row for a record (ids included)."""
+    values: dict[str, Any] = {}
+    for mapped in entity.fields:
+        if mapped.excel and mapped.to_excel:
+            values[mapped.excel] = excel_value(mapping, mapped, getattr(record, mapped.name))
+    for name, header in _id_columns(location, entity).items():
+        value = getattr(record, name)
+        values[header] = None if value is None else str(value)
+    return values
+
+
+def add_row_changes(
+    patch: WorkbookPatch,
+    mapping: MappingSpec,
+    entity: EntityMapping,
+    location: TrackerLocation,
+    row_number: int,
+    changes: Mapping[str, Any],
+) -> WorkbookPatch:
+    """Cell writes for some canonical fields of one row (ids included as 'key'/'sync_id')."""
+    ids = _id_columns(location, entity)
+    for name, value in changes.items():
+        if name in ids:
+            patch.set_in(location, row_number, ids[name], None if value is None else str(value))
+            continue
+        mapped = entity.field(name)
+        if mapped.excel is None:
+            raise ValueError(f"{entity.type}.{name} has no Excel column in mapping {mapping.name}")
+        patch.set_in(location, row_number, mapped.excel, excel_value(mapping, mapped, value))
+    return patch
+
+
+def add_new_rows(
+    patch: WorkbookPatch,
+    mapping: MappingSpec,
+    entity: EntityMapping,
+    location: TrackerLocation,
+    records: Iterable[Any],
+) -> WorkbookPatch:
+    """Append one row per record to the entity's tracker."""
+    rows = [row_values(mapping, entity, record, location) for record in records]
+    if rows:
+        patch.append(rows, location=location)
+    return patch
