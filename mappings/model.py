@@ -285,13 +285,18 @@ class ChangeRequest(Record):
         return data
 
 
-class RaidIssue(Record):
+class _RaidItem(Record):
+    """What the rest of a RAID log shares: a simple workflow status and a category."""
+
+    status: Annotated[WorkStatus, _enum(vm.WORK_STATUS, optional=False)] = "todo"
+    category: Text = None
+
+
+class RaidIssue(_RaidItem):
     """Something that has happened and needs resolving (the I of RAID)."""
 
     entity: ClassVar[str] = "raid_issue"
 
-    status: Annotated[WorkStatus, _enum(vm.WORK_STATUS, optional=False)] = "todo"
-    category: Text = None
     priority: Annotated[Priority | None, _enum(vm.PRIORITY)] = None
     escalate: Annotated[bool | None, _enum(vm.YES_NO)] = None
     impact_summary: Text = None
@@ -300,43 +305,35 @@ class RaidIssue(Record):
     resolved_on: Day = None
 
 
-class Assumption(Record):
+class Assumption(_RaidItem):
     """Something taken as true for planning, to be validated by its due date."""
 
     entity: ClassVar[str] = "assumption"
 
-    status: Annotated[WorkStatus, _enum(vm.WORK_STATUS, optional=False)] = "todo"
-    category: Text = None
     rationale: Text = None
 
 
-class Dependency(Record):
+class Dependency(_RaidItem):
     """Something the project needs from outside it, or gives to another project."""
 
     entity: ClassVar[str] = "dependency"
 
-    status: Annotated[WorkStatus, _enum(vm.WORK_STATUS, optional=False)] = "todo"
-    category: Text = None
     depends_on: Text = Field(None, description="The other project, team or issue key")
 
 
-class Action(Record):
+class Action(_RaidItem):
     """A task agreed in a review meeting, owned by one person."""
 
     entity: ClassVar[str] = "action"
 
-    status: Annotated[WorkStatus, _enum(vm.WORK_STATUS, optional=False)] = "todo"
-    category: Text = None
     outcome: Text = None
 
 
-class DecisionRecord(Record):
+class DecisionRecord(_RaidItem):
     """A decision taken, by whom, when and why (the D of RAID logs that track decisions)."""
 
     entity: ClassVar[str] = "decision"
 
-    status: Annotated[WorkStatus, _enum(vm.WORK_STATUS, optional=False)] = "todo"
-    category: Text = None
     decided_by: Text = None
     decision_date: Day = None
     rationale: Text = None
