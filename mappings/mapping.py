@@ -254,39 +254,49 @@ def _semantic_problems(mapping: MappingSpec) -> list[Problem]:
                         )
                     )
                 jira_fields[key] = mapped.name
-            if mapped.value_map is not None and mapped.value_map not in known_maps:
-                problems.append(
-                    Problem(
-                        f"{at}.value_map",
-                        f"unknown value map {mapped.value_map!r}; built-in: "
-                        f"{', '.join(vm.BUILTIN_MAPS)}; or define it under [value_maps]",
-                    )
-                )
-            elif mapped.value_map is not None:
-                canonical = {str(v) for v in known_maps[mapped.value_map].canonical_values}
-                for side in ("excel_labels", "jira_labels"):
-                    for value in getattr(mapped, side):
-                        if value not in canonical:
-                            problems.append(
-                                Problem(
-                                    f"{at}.{side}",
-                                    f"{value!r} is not a canonical {mapped.value_map} value; "
-                                    f"use one of {', '.join(sorted(canonical))}",
-                                )
-                            )
-            if mapped.value_map in known_maps:
-                for side in ("excel", "jira"):
-                    try:
-                        mapping.value_map(mapped, side)
-                    except (ValueError, KeyError) as exc:
-                        problems.append(Problem(f"{at}.{side}_labels", str(exc).strip("'\"")))
-            elif mapped.excel_labels or mapped.jira_labels:
-                problems.append(Problem(at, "labels given without a value_map"))
+            problems.extend(_value_map_problems(mapping, mapped, at, known_maps))
         for header in (entity.excel.key_column, entity.excel.sync_id_column):
             if vm.fold(header) in headers:
                 problems.append(
                     Problem(f"{where}.excel", f"column {header!r} is reserved for pmo-sync's ids")
                 )
+    return problems
+
+
+def _value_map_problems(
+    mapping: MappingSpec, mapped: FieldMapping, at: str, known_maps: Mapping[str, vm.ValueMap]
+) -> list[Problem]:
+    """A field's value map exists, its side labels name canonical values and do not clash."""
+    if mapped.value_map is None:
+        if mapped.excel_labels or mapped.jira_labels:
+            return [Problem(at, "labels given without a value_map")]
+        return []
+    if mapped.value_map not in known_maps:
+        return [
+            Problem(
+                f"{at}.value_map",
+                f"unknown value map {mapped.value_map!r}; built-in: "
+                f"{', '.join(vm.BUILTIN_MAPS)}; or define it under [value_maps]",
+            )
+        ]
+    canonical = {str(v) for v in known_maps[mapped.value_map].canonical_values}
+    problems = [
+        Problem(
+            f"{at}.{side}_labels",
+            f"{value!r} is not a canonical {mapped.value_map} value; "
+            f"use one of {', '.join(sorted(canonical))}",
+        )
+        for side in ("excel", "jira")
+        for value in getattr(mapped, f"{side}_labels")
+        if value not in canonical
+    ]
+    if problems:
+        return problems
+    for side in ("excel", "jira"):
+        try:
+            mapping.value_map(mapped, side)
+        except ValueError as exc:
+            problems.append(Problem(f"{at}.{side}_labels", str(exc)))
     return problems
 
 
