@@ -1,0 +1,56 @@
+"""What the connector learns about a site once per run: fields, time zone, users.
+
+The field catalogue and the API user's time zone change rarely, so they are fetched once
+(two requests) and shared by the reader and the writer; every later read or write pays
+only for its own data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from jira import JIRA
+
+from connectors.jira.fields import FieldCatalog
+from connectors.jira.retry import RetryPolicy
+from connectors.jira.transport import JiraHttp
+from connectors.jira.users import UserDirectory
+from connectors.jira.values import ValueConverter
+
+PROPERTY_KEY = "pmo-sync"
+
+
+@dataclass
+class JiraSiteContext:
+    """A connected site with its cached metadata."""
+
+    http: JiraHttp
+    deployment: Literal["cloud", "datacenter"]
+    catalog: FieldCatalog
+    time_zone: ZoneInfo
+    users: UserDirectory
+    converter: ValueConverter
+
+    @property
+    def search_path(self) -> str:
+        """Cloud removed the legacy search (410 Gone); Data Center only has it."""
+        return "search/jql" if self.deployment == "cloud" else "search"
+
+
+def open_site(
+    client: JIRA,
+    deployment: Literal["cloud", "datacenter"],
+    policy: RetryPolicy | None = None,
+) -> JiraSiteContext:
+    """Fetch the metadata (GET field, GET myself) and build the shared helpers."""
+    http = JiraHttp(client, policy)
+    catalog = FieldCatalog(http.get("field"))
+    me = http.get("myself") or {}
+    try:
+        zone = ZoneInfo(str(me.get("timeZone") or "UTC"))
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    users = UserDirectory(http, deployment)
+    return JiraSiteContext(http, deployment, catalog, zone, users, ValueConverter(users))

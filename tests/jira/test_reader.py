@@ -1,0 +1,105 @@
+"""End-to-end reads against the sandbox (Cloud and Data Center), with request counts."""
+
+from __future__ import annotations
+
+import math
+
+from connectors.jira.reader import JiraReader
+from connectors.jira.site import JiraSiteContext
+from mappings.mapping import MappingSpec, parse_mapping
+from sandbox import SandboxServer
+
+PROJECTS = ["ALPHA", "BETA", "GAMMA"]
+
+
+def search_calls(server: SandboxServer) -> int:
+    return len(server.requests("POST", "/search"))
+
+
+def test_full_read_builds_valid_records(
+    server: SandboxServer, site: JiraSiteContext, raid_spec: MappingSpec
+) -> None:
+    reader = JiraReader(site, raid_spec, page_size=4)
+    risks = reader.read(raid_spec.entity("risk"), PROJECTS)
+    assert risks.problems == []
+    assert len(risks.records) == 15
+    assert all(r.key and r.status in ("open", "mitigating", "closed") for r in risks.records)
+    assert risks.requests == math.ceil(15 / 4)
+    crs = reader.read(raid_spec.entity("change_request"), ["ALPHA"])
+    assert {r.key.split("-")[0] for r in crs.records} == {"ALPHA"}
+    again = reader.read(raid_spec.entity("risk"), PROJECTS)
+    assert {r.sync_id for r in again.records} == {r.sync_id for r in risks.records}
+
+
+def test_only_mapped_fields_are_requested(
+    server: SandboxServer, site: JiraSiteContext, raid_spec: MappingSpec
+) -> None:
+    reader = JiraReader(site, raid_spec)
+    ids = reader.field_ids(raid_spec.entity("change_request"))
+    assert "updated" in ids and "status" in ids and "summary" in ids
+    assert len(ids) == 9  # 8 mapped + updated
+    assert "description" not in ids
+
+
+def test_incremental_read_catches_edit_in_cursor_minute_across_pages(
+    server: SandboxServer, site: JiraSiteContext, raid_spec: MappingSpec
+) -> None:
+    reader = JiraReader(site, raid_spec, page_size=3)
+    risk = raid_spec.entity("risk")
+    first = reader.read(risk, PROJECTS)
+    # a human edit in the same minute as the cursor (and right after it)
+    keys = [r.key for r in first.records][:7]
+    for key in keys:
+        server.store.human_edit(key, {"Risk Trigger": f"edited {key}"})
+    server.clear_request_log()
+    second = reader.read(risk, PROJECTS, since=first.cursor)
+    assert sorted(r.key for r in second.records) == sorted(keys)
+    assert all(r.trigger == f"edited {r.key}" for r in second.records)
+    assert second.requests == math.ceil(7 / 3)
+    assert second.cursor is not None and first.cursor is not None
+    assert second.cursor > first.cursor
+    # 0 changes = 1 request (metadata cached), as long as the issues edited within the
+    # overlap window (re-read, then filtered out by their millisecond `updated`) fit a page
+    server.clear_request_log()
+    third = JiraReader(site, raid_spec).read(risk, PROJECTS, since=second.cursor)
+    assert third.records == [] and third.cursor == second.cursor
+    assert len(server.request_log) == 1
+
+
+def test_invalid_issue_is_reported_not_fatal(server: SandboxServer, site: JiraSiteContext) -> None:
+    spec = parse_mapping(
+        """
+name = "odd"
+[[entity]]
+type = "risk"
+excel = { table = "Risks" }
+jira = { issue_type = "Risk" }
+field = [
+  { name = "summary", jira = "summary" },
+  { name = "probability", jira = "Risk Trigger", value_map = "probability" },
+]
+""",
+        "odd.toml",
+    )
+    server.store.human_edit("ALPHA-1", {"Risk Trigger": "High"})
+    server.store.human_edit("ALPHA-2", {"Risk Trigger": "sometimes, maybe"})
+    result = JiraReader(site, spec).read(spec.entity("risk"), ["ALPHA"])
+    problems = {p.key: p.message for p in result.problems}
+    assert "sometimes, maybe" in problems["ALPHA-2"] and "ALPHA-1" not in problems
+    assert "ALPHA-1" in {r.key for r in result.records}
+    assert next(r for r in result.records if r.key == "ALPHA-1").probability == 4
+
+
+def test_reading_1000_changed_issues_costs_ceil_n_over_page(
+    server: SandboxServer, site: JiraSiteContext, raid_spec: MappingSpec
+) -> None:
+    reader = JiraReader(site, raid_spec, page_size=100)
+    risk = raid_spec.entity("risk")
+    cursor = reader.read(risk, PROJECTS).cursor
+    for n in range(1000):
+        server.store.human_create("GAMMA", "Risk", f"bulk risk {n}", {"Impact": "Low"})
+    server.clear_request_log()
+    result = reader.read(risk, PROJECTS, since=cursor)
+    assert len(result.records) == 1000 and result.problems == []
+    assert len(server.request_log) <= math.ceil(1000 / 100) + 2
+    assert search_calls(server) == len(server.request_log)
