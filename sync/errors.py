@@ -1,0 +1,13 @@
+"""Errors of the sync engine, each saying what the user must do next.
+
+SyncError
+└── StateStoreError   the state store cannot be opened, migrated or updated
+"""
+
+
+class SyncError(Exception):
+    """Base class of the sync engine's errors."""
+
+
+class StateStoreError(SyncError):
+    """The state store is unusable (corrupt, from a newer version, missing a record)."""

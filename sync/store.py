@@ -1,0 +1,395 @@
+"""The state store: the last synced base of every record, conflicts and the audit trail.
+
+SQLite in WAL mode, so the Excel add-in can read it while a sync writes. The schema is
+versioned (``PRAGMA user_version``) and moved forward by an explicit chain of
+migrations, never rebuilt: a store is the memory of what both sides agreed on, and
+losing it would turn every later difference into a conflict.
+
+Values are stored as JSON with tagged dates, times and UUIDs, so a base read back is
+equal to the canonical values it was written from.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from sync.errors import StateStoreError
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, UUID):
+        return {"$uuid": str(value)}
+    raise TypeError(f"cannot store {type(value).__name__} values")
+
+
+def _decode(obj: dict[str, Any]) -> Any:
+    if len(obj) == 1:
+        ((tag, text),) = obj.items()
+        if tag == "$datetime":
+            return datetime.fromisoformat(text)
+        if tag == "$date":
+            return date.fromisoformat(text)
+        if tag == "$uuid":
+            return UUID(text)
+    return obj
+
+
+def dump_values(values: Any) -> str:
+    """Canonical values as JSON text (sorted keys, so equal values give equal text)."""
+    return json.dumps(values, default=_encode, sort_keys=True, ensure_ascii=False)
+
+
+def load_values(text: str | None) -> Any:
+    return None if text is None else json.loads(text, object_hook=_decode)
+
+
+def _run_script(db: sqlite3.Connection, script: str) -> None:
+    """Statements one by one: executescript() would COMMIT the migration's transaction."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _v1(db: sqlite3.Connection) -> None:
+    _run_script(
+        db,
+        """
+        CREATE TABLE records (
+            pair TEXT NOT NULL, entity TEXT NOT NULL, sync_id TEXT NOT NULL,
+            jira_key TEXT, base TEXT NOT NULL, synced_at TEXT NOT NULL,
+            PRIMARY KEY (pair, entity, sync_id));
+        CREATE INDEX records_by_key ON records (pair, jira_key);
+        CREATE TABLE cursors (
+            pair TEXT NOT NULL, entity TEXT NOT NULL, name TEXT NOT NULL, value TEXT,
+            PRIMARY KEY (pair, entity, name));
+        CREATE TABLE conflicts (
+            id INTEGER PRIMARY KEY, pair TEXT NOT NULL, entity TEXT NOT NULL,
+            sync_id TEXT NOT NULL, jira_key TEXT, field TEXT NOT NULL,
+            base TEXT, jira TEXT, excel TEXT, jira_updated TEXT, excel_seen TEXT,
+            detected_at TEXT NOT NULL, resolved_at TEXT, resolution TEXT);
+        CREATE INDEX conflicts_open ON conflicts (pair, resolved_at);
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY, cycle_id TEXT NOT NULL, at TEXT NOT NULL,
+            pair TEXT NOT NULL, entity TEXT NOT NULL, sync_id TEXT NOT NULL, jira_key TEXT,
+            field TEXT NOT NULL, old TEXT, new TEXT, direction TEXT NOT NULL);
+        CREATE INDEX audit_by_pair ON audit (pair, id);
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+"""Migration i moves a store from version i to i + 1. Only ever append to this list."""
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True)
+class BaseEntry:
+    """What both sides held for a record after its last successful sync."""
+
+    sync_id: str
+    jira_key: str | None
+    values: dict[str, Any]
+    synced_at: datetime
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A field edited differently on both sides, waiting for a person."""
+
+    id: int
+    pair: str
+    entity: str
+    sync_id: str
+    jira_key: str | None
+    field: str
+    base: Any
+    jira: Any
+    excel: Any
+    jira_updated: datetime | None
+    excel_seen: datetime | None
+    detected_at: datetime
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One applied change."""
+
+    cycle_id: str
+    pair: str
+    entity: str
+    sync_id: str
+    jira_key: str | None
+    field: str
+    old: Any
+    new: Any
+    direction: str
+    at: datetime | None = None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _dt(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+class StateStore:
+    """One SQLite state store (one per configuration; the daemon holds a file lock)."""
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        try:
+            if read_only:
+                self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(self.path, isolation_level=None)
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise StateStoreError(
+                f"{self.path} is not a usable pmo-sync state store ({exc}); restore it "
+                "from a backup or point sync.state_store at a new file"
+            ) from None
+        if version > SCHEMA_VERSION:
+            self._db.close()
+            raise StateStoreError(
+                f"{self.path} was written by a newer pmo-sync (schema {version}, this one "
+                f"knows {SCHEMA_VERSION}); upgrade pmo-sync"
+            )
+        if version < SCHEMA_VERSION:
+            if read_only:
+                raise StateStoreError(f"{self.path} needs a migration; run a sync first")
+            self._migrate(version)
+
+    def _migrate(self, version: int) -> None:
+        with self.transaction():
+            for step in MIGRATIONS[version:]:
+                step(self._db)
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> StateStore:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All writes inside happen together or not at all."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # Bases ---------------------------------------------------------------------------
+
+    def bases(self, pair: str, entity: str) -> dict[str, BaseEntry]:
+        rows = self._db.execute(
+            "SELECT sync_id, jira_key, base, synced_at FROM records WHERE pair=? AND entity=?",
+            (pair, entity),
+        )
+        return {
+            sync_id: BaseEntry(sync_id, key, load_values(base), datetime.fromisoformat(at))
+            for sync_id, key, base, at in rows
+        }
+
+    def save_base(
+        self,
+        pair: str,
+        entity: str,
+        sync_id: str,
+        jira_key: str | None,
+        values: Mapping[str, Any],
+        synced_at: datetime | None = None,
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO records (pair, entity, sync_id, jira_key, base, synced_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (pair, entity, sync_id) DO UPDATE SET "
+            "jira_key=excluded.jira_key, base=excluded.base, synced_at=excluded.synced_at",
+            (pair, entity, sync_id, jira_key, dump_values(dict(values)), _ts(synced_at or _now())),
+        )
+
+    def forget(self, pair: str, entity: str, sync_id: str) -> None:
+        self._db.execute(
+            "DELETE FROM records WHERE pair=? AND entity=? AND sync_id=?", (pair, entity, sync_id)
+        )
+
+    # Cursors -------------------------------------------------------------------------
+
+    def cursor(self, pair: str, entity: str, name: str) -> str | None:
+        row = self._db.execute(
+            "SELECT value FROM cursors WHERE pair=? AND entity=? AND name=?", (pair, entity, name)
+        ).fetchone()
+        return None if row is None else row[0]
+
+    def set_cursor(self, pair: str, entity: str, name: str, value: str | None) -> None:
+        self._db.execute(
+            "INSERT INTO cursors (pair, entity, name, value) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (pair, entity, name) DO UPDATE SET value=excluded.value",
+            (pair, entity, name, value),
+        )
+
+    # Conflicts -----------------------------------------------------------------------
+
+    def record_conflict(
+        self,
+        pair: str,
+        entity: str,
+        sync_id: str,
+        jira_key: str | None,
+        field: str,
+        *,
+        base: Any,
+        jira: Any,
+        excel: Any,
+        jira_updated: datetime | None = None,
+        excel_seen: datetime | None = None,
+    ) -> int:
+        """Record a conflict once; the same open conflict seen again keeps its id."""
+        row = self._db.execute(
+            "SELECT id, jira, excel FROM conflicts WHERE pair=? AND entity=? AND sync_id=? "
+            "AND field=? AND resolved_at IS NULL",
+            (pair, entity, sync_id, field),
+        ).fetchone()
+        values = (dump_values(base), dump_values(jira), dump_values(excel))
+        if row is not None:
+            self._db.execute(
+                "UPDATE conflicts SET base=?, jira=?, excel=?, jira_updated=?, excel_seen=? "
+                "WHERE id=?",
+                (*values, _ts(jira_updated), _ts(excel_seen), row[0]),
+            )
+            return int(row[0])
+        cursor = self._db.execute(
+            "INSERT INTO conflicts (pair, entity, sync_id, jira_key, field, base, jira, excel,"
+            " jira_updated, excel_seen, detected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                pair,
+                entity,
+                sync_id,
+                jira_key,
+                field,
+                *values,
+                _ts(jira_updated),
+                _ts(excel_seen),
+                _ts(_now()),
+            ),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def open_conflicts(self, pair: str | None = None) -> list[Conflict]:
+        query = (
+            "SELECT id, pair, entity, sync_id, jira_key, field, base, jira, excel, "
+            "jira_updated, excel_seen, detected_at FROM conflicts WHERE resolved_at IS NULL"
+        )
+        params: tuple[str, ...] = ()
+        if pair is not None:
+            query += " AND pair=?"
+            params = (pair,)
+        return [
+            Conflict(
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                row[5],
+                load_values(row[6]),
+                load_values(row[7]),
+                load_values(row[8]),
+                _dt(row[9]),
+                _dt(row[10]),
+                datetime.fromisoformat(row[11]),
+            )
+            for row in self._db.execute(query + " ORDER BY id", params)
+        ]
+
+    def resolve_conflict(self, conflict_id: int, value: Any) -> None:
+        """Mark a conflict resolved with the value a person chose."""
+        cursor = self._db.execute(
+            "UPDATE conflicts SET resolved_at=?, resolution=? WHERE id=? AND resolved_at IS NULL",
+            (_ts(_now()), dump_values(value), conflict_id),
+        )
+        if cursor.rowcount == 0:
+            raise StateStoreError(f"no open conflict #{conflict_id}; see `pmo-sync conflicts`")
+
+    # Audit trail ---------------------------------------------------------------------
+
+    def append_audit(self, entries: list[AuditEntry]) -> None:
+        now = _ts(_now())
+        self._db.executemany(
+            "INSERT INTO audit (cycle_id, at, pair, entity, sync_id, jira_key, field, old, new,"
+            " direction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    e.cycle_id,
+                    _ts(e.at) or now,
+                    e.pair,
+                    e.entity,
+                    e.sync_id,
+                    e.jira_key,
+                    e.field,
+                    dump_values(e.old),
+                    dump_values(e.new),
+                    e.direction,
+                )
+                for e in entries
+            ],
+        )
+
+    def audit_log(self, pair: str | None = None, limit: int = 100) -> list[AuditEntry]:
+        """The newest applied changes first."""
+        query = (
+            "SELECT cycle_id, pair, entity, sync_id, jira_key, field, old, new, direction, at "
+            "FROM audit"
+        )
+        params: tuple[Any, ...] = ()
+        if pair is not None:
+            query += " WHERE pair=?"
+            params = (pair,)
+        rows = self._db.execute(query + " ORDER BY id DESC LIMIT ?", (*params, limit))
+        return [
+            AuditEntry(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                load_values(r[6]),
+                load_values(r[7]),
+                r[8],
+                datetime.fromisoformat(r[9]),
+            )
+            for r in rows
+        ]
