@@ -77,10 +77,8 @@ class JiraReader:
         self.overlap = overlap
 
     # -- query ------------------------------------------------------------------------------
-    def jql(
-        self, entity: EntityMapping, projects: Sequence[str], since: datetime | None = None
-    ) -> str:
-        """Project(s) AND issue type(s) AND the mapping's JQL AND updated >= cursor - overlap."""
+    def scope_jql(self, entity: EntityMapping, projects: Sequence[str]) -> str:
+        """Project(s) AND issue type(s) AND the mapping's extra JQL."""
         if entity.jira is None:
             raise JiraError(f"entity {entity.type!r} has no Jira scope in the mapping")
         clauses = [
@@ -89,10 +87,17 @@ class JiraReader:
         ]
         if entity.jira.jql:
             clauses.append(f"({entity.jira.jql})")
+        return " AND ".join(clauses)
+
+    def jql(
+        self, entity: EntityMapping, projects: Sequence[str], since: datetime | None = None
+    ) -> str:
+        """The scope AND updated >= (cursor - overlap) at JQL's minute precision."""
+        jql = self.scope_jql(entity, projects)
         if since is not None:
             start = (since - self.overlap).astimezone(self.site.time_zone)
-            clauses.append(f'updated >= "{start:%Y-%m-%d %H:%M}"')
-        return " AND ".join(clauses) + " ORDER BY updated ASC, key ASC"
+            jql += f' AND updated >= "{start:%Y-%m-%d %H:%M}"'
+        return jql + " ORDER BY updated ASC, key ASC"
 
     def field_ids(self, entity: EntityMapping) -> list[str]:
         """The fields to ask for: the mapped ones read from Jira, plus updated and status."""
@@ -103,7 +108,11 @@ class JiraReader:
         return sorted(ids)
 
     # -- paging -----------------------------------------------------------------------------
-    def _pages(self, jql: str, fields: list[str], result: ReadResult) -> Iterator[dict[str, Any]]:
+    def pages(
+        self, jql: str, fields: list[str], result: ReadResult | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every issue matching ``jql`` (with the pmo-sync property), page by page."""
+        result = result if result is not None else ReadResult()
         body: dict[str, Any] = {
             "jql": jql,
             "fields": fields,
@@ -136,7 +145,7 @@ class JiraReader:
     ) -> ReadResult:
         """Every issue in scope (or those updated after ``since``) as records."""
         result = ReadResult(cursor=since)
-        for issue in self._pages(self.jql(entity, projects, since), self.field_ids(entity), result):
+        for issue in self.pages(self.jql(entity, projects, since), self.field_ids(entity), result):
             updated = parse_jira_time(issue["fields"]["updated"])
             if result.cursor is None or updated > result.cursor:
                 result.cursor = updated

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from connectors.jira.reader import JiraReader
 from connectors.jira.retry import RetryPolicy
 from connectors.jira.site import JiraSiteContext, open_site
 from mappings.mapping import MappingSpec, load_mapping
@@ -43,3 +44,18 @@ def site_for(server: SandboxServer, waits: list[float] | None = None, **kw: Any)
 @pytest.fixture
 def site(server: SandboxServer, waits: Waits) -> JiraSiteContext:
     return site_for(server, waits)
+
+
+def _read_one(site: JiraSiteContext, spec: MappingSpec, entity: str, key: str) -> Any:
+    """One issue as a record, read through a direct GET (always current, unlike search)."""
+    reader = JiraReader(site, spec)
+    mapping = spec.entity(entity)
+    fields = ",".join(reader.field_ids(mapping))
+    issue = site.http.get(f"issue/{key}", params={"fields": fields, "properties": "pmo-sync"})
+    return reader.to_record(mapping, issue)
+
+
+@pytest.fixture
+def read_one() -> Any:
+    """``read_one(site, spec, entity, key)``: a record by direct GET."""
+    return _read_one

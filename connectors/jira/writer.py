@@ -1,0 +1,264 @@
+"""Writing canonical records to Jira: field edits, status moves and bulk creates.
+
+Edits are one PUT per issue carrying only the changed fields, so a human's concurrent edit
+of another field is never overwritten. The edit screen (editmeta, cached per project and
+entity) is consulted first: a field Jira would refuse is reported by name instead of
+failing the whole edit or vanishing silently. Creates go 50 at a time through issue/bulk,
+each issue carrying the `pmo-sync` entity property with the record's sync_id, so a create
+whose answer was lost is found again by that id rather than created twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from connectors.jira.errors import JiraError, JiraUnreachable
+from connectors.jira.reader import JiraReader
+from connectors.jira.site import PROPERTY_KEY, JiraSiteContext
+from connectors.jira.transitions import StatusMover
+from connectors.jira.transport import JiraRequestError
+from mappings.errors import MappingsError
+from mappings.mapping import EntityMapping, FieldMapping, MappingSpec
+
+BULK_MAX = 50
+
+
+@dataclass
+class WriteOutcome:
+    """What happened to one record: its key, and problems to show the user (if any)."""
+
+    sync_id: str
+    key: str | None = None
+    problems: list[str] = field(default_factory=list)
+    created: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.key is not None and not self.problems
+
+
+class JiraWriter:
+    """Writes records of a mapping to one site."""
+
+    def __init__(self, site: JiraSiteContext, spec: MappingSpec) -> None:
+        self.site = site
+        self.spec = spec
+        self.mover = StatusMover(site)
+        self._editmeta: dict[tuple[str, str], set[str]] = {}
+
+    # -- helpers ----------------------------------------------------------------------------
+    def _payload(self, mapped: FieldMapping, record: Any) -> tuple[str, Any]:
+        jf = self.site.catalog.resolve(mapped.jira or "")
+        value = getattr(record, mapped.name)
+        vmap = self.spec.value_map(mapped, "jira")
+        return jf.id, self.site.converter.to_jira(jf, value, mapped, vmap)
+
+    def _screen(self, entity: EntityMapping, key: str) -> set[str]:
+        """Field ids on the edit screen; one editmeta per project and entity per run."""
+        cache_key = (key.rsplit("-", 1)[0], entity.type)
+        if cache_key not in self._editmeta:
+            meta = self.site.http.get(f"issue/{key}/editmeta")
+            self._editmeta[cache_key] = set((meta or {}).get("fields", {}))
+        return self._editmeta[cache_key]
+
+    def _field_value_for(self, entity: EntityMapping, record: Any) -> Any:
+        by_id = {}
+        for mapped in entity.fields:
+            if mapped.jira is not None and mapped.name != "status":
+                by_id[self.site.catalog.resolve(mapped.jira).id] = mapped
+
+        def value(fid: str) -> Any:
+            mapped = by_id.get(fid)
+            if mapped is None or getattr(record, mapped.name, None) is None:
+                return None
+            return self._payload(mapped, record)[1]
+
+        return value
+
+    # -- edits ------------------------------------------------------------------------------
+    def update(
+        self,
+        entity: EntityMapping,
+        record: Any,
+        changed: Iterable[str],
+        current_status: str | None = None,
+    ) -> WriteOutcome:
+        """PUT the changed mapped fields of ``record`` (one request), then move its status.
+
+        Args:
+            changed: canonical field names whose values differ from Jira's.
+            current_status: the Jira status name last read, needed when status changed.
+        """
+        outcome = WriteOutcome(str(record.sync_id), record.key)
+        key = str(record.key)
+        fields: dict[str, Any] = {}
+        names = set(changed)
+        try:
+            screen = None
+            for name in sorted(names - {"status"}):
+                mapped = entity.field(name)
+                if not mapped.to_jira:
+                    continue
+                fid, value = self._payload(mapped, record)
+                screen = screen if screen is not None else self._screen(entity, key)
+                if fid not in screen:
+                    outcome.problems.append(
+                        f"{key}: {mapped.jira!r} is not on the issue's edit screen, so "
+                        f"{name} was not written; add the field to the screen in Jira"
+                    )
+                    continue
+                fields[fid] = value
+            if fields:
+                self.site.http.put(f"issue/{key}", {"fields": fields})
+            if "status" in names and entity.field("status").to_jira:
+                self._move_status(entity, record, current_status)
+        except (JiraError, MappingsError, ValueError) as exc:
+            outcome.problems.append(f"{key}: {exc}")
+        return outcome
+
+    def _move_status(self, entity: EntityMapping, record: Any, current: str | None) -> None:
+        mapped = entity.field("status")
+        vmap = self.spec.value_map(mapped, "jira")
+        key = str(record.key)
+        if current is None:
+            current = self.site.http.get(f"issue/{key}", params={"fields": "status"})["fields"][
+                "status"
+            ]["name"]
+
+        def is_target(status: str) -> bool:
+            if vmap is None:
+                return status.casefold() == str(record.status).casefold()
+            try:
+                return bool(vmap.to_canonical(status) == record.status)
+            except ValueError:
+                return False
+
+        issue_type = entity.jira.issue_types[0] if entity.jira else entity.type
+        self.mover.move(key, issue_type, current, is_target, self._field_value_for(entity, record))
+
+    # -- creates ----------------------------------------------------------------------------
+    def _create_body(self, entity: EntityMapping, record: Any, issue_type: str) -> dict[str, Any]:
+        fields: dict[str, Any] = {
+            "project": {"key": record.project},
+            "issuetype": {"name": issue_type},
+        }
+        for mapped in entity.fields:
+            if not mapped.to_jira or mapped.name == "status":
+                continue
+            if getattr(record, mapped.name, None) is None:
+                continue
+            fid, value = self._payload(mapped, record)
+            fields[fid] = value
+        return {
+            "fields": fields,
+            "properties": [{"key": PROPERTY_KEY, "value": {"sync_id": str(record.sync_id)}}],
+        }
+
+    def create(self, entity: EntityMapping, records: Sequence[Any]) -> list[WriteOutcome]:
+        """Create issues for ``records`` (each with a project) in chunks of 50.
+
+        A chunk whose answer is lost is looked up by sync_id, and only the records not
+        found are sent again, so no issue is created twice.
+        """
+        if entity.jira is None:
+            raise JiraError(f"entity {entity.type!r} has no Jira scope in the mapping")
+        issue_type = entity.jira.issue_types[0]
+        outcomes: list[WriteOutcome] = []
+        for start in range(0, len(records), BULK_MAX):
+            chunk = records[start : start + BULK_MAX]
+            outcomes.extend(self._create_chunk(entity, chunk, issue_type))
+        for record, outcome in zip(records, outcomes, strict=True):
+            default = type(record).model_fields["status"].default
+            wants_status = "status" in {f.name for f in entity.fields if f.to_jira}
+            if outcome.key and wants_status and record.status != default:
+                moved = self.update(
+                    entity, record.model_copy(update={"key": outcome.key}), ["status"]
+                )
+                outcome.problems.extend(moved.problems)
+        return outcomes
+
+    def _create_chunk(
+        self, entity: EntityMapping, chunk: Sequence[Any], issue_type: str, retry: bool = True
+    ) -> list[WriteOutcome]:
+        outcomes = [WriteOutcome(str(r.sync_id)) for r in chunk]
+        bodies: list[dict[str, Any]] = []
+        sent: list[int] = []
+        for index, record in enumerate(chunk):
+            try:
+                bodies.append(self._create_body(entity, record, issue_type))
+                sent.append(index)
+            except (JiraError, MappingsError, ValueError) as exc:
+                outcomes[index].problems.append(f"{record.summary!r}: {exc}")
+        if not bodies:
+            return outcomes
+        started = datetime.now().astimezone()
+        try:
+            answer = self.site.http.post("issue/bulk", {"issueUpdates": bodies})
+        except JiraRequestError as exc:
+            if exc.status < 500:
+                for index in sent:
+                    outcomes[index].problems.append(str(exc))
+                return outcomes
+            answer = None
+        except JiraUnreachable:
+            answer = None
+        if answer is None:  # lost or failed answer: find what was created, send the rest
+            found = self.find_by_sync_ids(entity, [chunk[i] for i in sent], since=started)
+            missing = [i for i in sent if str(chunk[i].sync_id) not in found]
+            for index in sent:
+                if str(chunk[index].sync_id) in found:
+                    outcomes[index].key = found[str(chunk[index].sync_id)]
+                    outcomes[index].created = True
+            if missing and retry:
+                again = self._create_chunk(entity, [chunk[i] for i in missing], issue_type, False)
+                for index, outcome in zip(missing, again, strict=True):
+                    outcomes[index] = outcome
+            elif missing:
+                for index in missing:
+                    outcomes[index].problems.append("create failed twice (no answer from Jira)")
+            return outcomes
+        failed: dict[int, str] = {}
+        for error in answer.get("errors", []):
+            element = error.get("elementErrors") or {}
+            detail = "; ".join(
+                [
+                    *element.get("errorMessages", []),
+                    *(f"{k}: {v}" for k, v in (element.get("errors") or {}).items()),
+                ]
+            )
+            failed[int(error["failedElementNumber"])] = detail or f"status {error.get('status')}"
+        created = iter(answer.get("issues", []))
+        for position, index in enumerate(sent):
+            if position in failed:
+                outcomes[index].problems.append(
+                    f"{chunk[index].summary!r}: Jira refused the create: {failed[position]}"
+                )
+            else:
+                outcomes[index].key = next(created)["key"]
+                outcomes[index].created = True
+        return outcomes
+
+    def find_by_sync_ids(
+        self, entity: EntityMapping, records: Sequence[Any], since: datetime
+    ) -> dict[str, str]:
+        """sync_id -> key of issues in scope created since ``since`` carrying those ids.
+
+        The sandbox's JQL has no issue.property[...] clause, so recently created issues in
+        scope are searched with the property in the results and matched here.
+        """
+        wanted = {str(r.sync_id) for r in records}
+        projects = sorted({str(r.project) for r in records})
+        reader = JiraReader(self.site, self.spec)
+        jql = reader.scope_jql(entity, projects)
+        start = (since - timedelta(minutes=2)).astimezone(self.site.time_zone)
+        jql = f'{jql} AND created >= "{start:%Y-%m-%d %H:%M}"'
+        found: dict[str, str] = {}
+        for issue in reader.pages(jql, ["created"]):  # created: a small payload
+            prop = (issue.get("properties") or {}).get(PROPERTY_KEY) or {}
+            sync_id = str(prop.get("sync_id", ""))
+            if sync_id in wanted:
+                found[sync_id] = str(issue["key"])
+        return found
