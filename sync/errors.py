@@ -11,3 +11,7 @@ class SyncError(Exception):
 
 class StateStoreError(SyncError):
     """The state store is unusable (corrupt, from a newer version, missing a record)."""
+
+
+class MassChangeRefused(SyncError):
+    """One side suddenly lost most of its synced records; the cycle was not run."""

@@ -1,0 +1,214 @@
+"""Planning a cycle: match the records of both sides to their bases, merge, list the work.
+
+A plan is an explicit list of operations (Jira edits, Jira creates, Excel cell writes,
+Excel appends, flags, conflicts) built by pure functions from the three views, so
+`pmo-sync sync --dry-run` can show exactly what a cycle would do, and the applier
+only executes what was planned.
+
+Records are matched by Jira key, else by sync_id (the Excel row's id column, the Jira
+issue's `pmo-sync` entity property), never by position or by summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from sync.errors import MassChangeRefused
+from sync.merge import FieldChange, MergeRules, merge_record
+from sync.store import BaseEntry
+
+
+@dataclass(frozen=True)
+class SideRecord:
+    """A record as one side holds it now."""
+
+    sync_id: str | None
+    key: str | None
+    values: Mapping[str, Any]
+    ref: Any  # where it is: the issue key, or the row number
+
+
+@dataclass(frozen=True)
+class Match:
+    """The three views of one record."""
+
+    sync_id: str | None
+    base: BaseEntry | None
+    jira: SideRecord | None
+    excel: SideRecord | None
+
+    @property
+    def key(self) -> str | None:
+        for candidate in (self.jira, self.excel):
+            if candidate is not None and candidate.key:
+                return candidate.key
+        return self.base.jira_key if self.base else None
+
+
+OperationKind = Literal[
+    "jira_edit",
+    "jira_create",
+    "jira_close",
+    "excel_write",
+    "excel_append",
+    "excel_flag",
+    "conflict",
+]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One side effect the applier will perform (or one conflict it will record)."""
+
+    kind: OperationKind
+    sync_id: str | None
+    key: str | None
+    row: int | None
+    changes: tuple[FieldChange, ...] = ()
+    values: Mapping[str, Any] = field(default_factory=dict)
+    reason: str = ""
+
+
+@dataclass
+class Plan:
+    """Everything one cycle of one pair and entity would do."""
+
+    pair: str
+    entity: str
+    operations: list[Operation] = field(default_factory=list)
+
+    def of_kind(self, kind: OperationKind) -> list[Operation]:
+        return [op for op in self.operations if op.kind == kind]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.operations
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready form for `pmo-sync sync --dry-run --json`."""
+
+        def plain(value: Any) -> Any:
+            if isinstance(value, dict):
+                return {k: plain(v) for k, v in value.items()}
+            if isinstance(value, list | tuple):
+                return [plain(v) for v in value]
+            if value is None or isinstance(value, str | int | float | bool):
+                return value
+            return str(value)
+
+        return {
+            "pair": self.pair,
+            "entity": self.entity,
+            "operations": [plain(asdict(op)) for op in self.operations],
+        }
+
+
+class _Pool:
+    """Records of one side not matched yet, findable by key or sync_id in O(1)."""
+
+    def __init__(self, records: Iterable[SideRecord]) -> None:
+        self.left: dict[int, SideRecord] = dict(enumerate(records))
+        self.by_key = {r.key: i for i, r in self.left.items() if r.key}
+        self.by_id = {r.sync_id: i for i, r in self.left.items() if r.sync_id}
+
+    def take(self, sync_id: str | None, key: str | None) -> SideRecord | None:
+        for index in (self.by_key.get(key or ""), self.by_id.get(sync_id or "")):
+            if index is not None and index in self.left:
+                return self.left.pop(index)
+        return None
+
+
+def match_records(
+    bases: Mapping[str, BaseEntry], jira: Iterable[SideRecord], excel: Iterable[SideRecord]
+) -> list[Match]:
+    """Pair every record with its base and its counterpart on the other side."""
+    jira_pool, excel_pool = _Pool(jira), _Pool(excel)
+    matches = [
+        Match(
+            sync_id,
+            base,
+            jira_pool.take(sync_id, base.jira_key),
+            excel_pool.take(sync_id, base.jira_key),
+        )
+        for sync_id, base in bases.items()
+    ]
+    for record in list(jira_pool.left.values()):
+        partner = excel_pool.take(record.sync_id, record.key)
+        sync_id = record.sync_id or (partner.sync_id if partner else None)
+        matches.append(Match(sync_id, None, record, partner))
+    matches.extend(Match(record.sync_id, None, None, record) for record in excel_pool.left.values())
+    return matches
+
+
+def _guard(pair: str, entity: str, matches: list[Match], share: float) -> None:
+    """Refuse a cycle in which one side suddenly lost most of the synced records.
+
+    A wrong workbook, a renamed table or a JQL typo looks exactly like a mass deletion;
+    propagating it would flag or close hundreds of items. Small registers (under 10
+    synced records) are exempt: there, a few deletions are a real majority.
+    """
+    synced = [m for m in matches if m.base is not None]
+    if len(synced) < 10:
+        return
+    for side in ("jira", "excel"):
+        missing = sum(getattr(m, side) is None for m in synced)
+        if missing / len(synced) > share:
+            raise MassChangeRefused(
+                f"{pair}/{entity}: {missing} of {len(synced)} synced records are missing "
+                f"from {'Jira' if side == 'jira' else 'the workbook'}; refusing the cycle. "
+                "Check the workbook path, the table/sheet and the JQL scope; if the removal "
+                "is intended, raise sync.mass_change_guard"
+            )
+
+
+def plan_entity(
+    pair: str,
+    entity: str,
+    matches: list[Match],
+    fields: frozenset[str],
+    rules: MergeRules,
+    *,
+    mass_change_guard: float = 0.5,
+) -> Plan:
+    """The operations one cycle needs for one entity of one pair."""
+    _guard(pair, entity, matches, mass_change_guard)
+    plan = Plan(pair, entity)
+    add = plan.operations.append
+    for match in matches:
+        base = match.base.values if match.base else None
+        jira = match.jira.values if match.jira else None
+        excel = match.excel.values if match.excel else None
+        row = match.excel.ref if match.excel else None
+        record_plan = merge_record(base, jira, excel, fields, rules)
+        key = match.key
+        if record_plan.action == "create_in_excel":
+            add(Operation("excel_append", match.sync_id, key, None, values=dict(jira or {})))
+        elif record_plan.action == "create_in_jira":
+            add(Operation("jira_create", match.sync_id, None, row, values=dict(excel or {})))
+        elif record_plan.action == "flag_in_excel":
+            add(Operation("excel_flag", match.sync_id, key, row, reason=record_plan.reason))
+        elif record_plan.action == "close_in_jira":
+            add(Operation("jira_close", match.sync_id, key, None, reason=record_plan.reason))
+        elif record_plan.action == "conflict":
+            add(Operation("conflict", match.sync_id, key, row, reason=record_plan.reason))
+        to_jira = tuple(c for c in record_plan.changes if c.action == "to_jira")
+        to_excel = tuple(c for c in record_plan.changes if c.action == "to_excel")
+        conflicts = record_plan.conflicts
+        if to_jira:
+            add(Operation("jira_edit", match.sync_id, key, row, to_jira))
+        if to_excel:
+            add(Operation("excel_write", match.sync_id, key, row, to_excel))
+        if conflicts:
+            add(
+                Operation(
+                    "conflict",
+                    match.sync_id,
+                    key,
+                    row,
+                    conflicts,
+                    reason="edited differently on both sides",
+                )
+            )
+    return plan
