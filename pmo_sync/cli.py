@@ -19,6 +19,8 @@ from mappings.errors import ConfigError, MappingsError
 from mappings.mapping import builtin_mapping_names, load_mapping
 from pmo_sync import __version__
 from pmo_sync.checks import Finding, run_checks
+from sync.errors import StateStoreError
+from sync.store import StateStore
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -200,6 +202,81 @@ def demo(
     from pmo_sync.demo import run_demo
 
     raise typer.Exit(run_demo(directory, console))
+
+
+def _open_store(config: Path) -> StateStore | None:
+    try:
+        loaded = load_config(config)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    path = loaded.resolve(loaded.sync.state_store)
+    if not path.exists():
+        console.print(f"no state store yet at {path}: nothing has been synced")
+        return None
+    try:
+        return StateStore(path, read_only=True)
+    except StateStoreError as exc:
+        raise _fail(str(exc)) from None
+
+
+@app.command()
+def conflicts(
+    config: ConfigOption = Path("pmo-sync.toml"),
+    pair: Annotated[str | None, typer.Option(help="Only this sync pair")] = None,
+) -> None:
+    """List open conflicts: fields edited differently in Jira and in Excel."""
+    store = _open_store(config)
+    if store is None:
+        return
+    with store:
+        found = store.open_conflicts(pair)
+    if not found:
+        console.print("no open conflicts")
+        return
+    table = Table("#", "pair", "record", "field", "base", "jira", "excel", "detected")
+    for c in found:
+        table.add_row(
+            str(c.id),
+            c.pair,
+            c.jira_key or c.sync_id[:8],
+            c.field,
+            escape(repr(c.base)),
+            escape(repr(c.jira)),
+            escape(repr(c.excel)),
+            c.detected_at.strftime("%Y-%m-%d %H:%M"),
+        )
+    console.print(table)
+    raise typer.Exit(EXIT_PROBLEMS)
+
+
+@app.command("log")
+def audit_log(
+    config: ConfigOption = Path("pmo-sync.toml"),
+    pair: Annotated[str | None, typer.Option(help="Only this sync pair")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="How many changes")] = 50,
+) -> None:
+    """Show the audit trail: every change pmo-sync applied, newest first."""
+    store = _open_store(config)
+    if store is None:
+        return
+    with store:
+        entries = store.audit_log(pair, limit)
+    if not entries:
+        console.print("no changes recorded yet")
+        return
+    table = Table("when", "cycle", "pair", "record", "field", "old", "new", "direction")
+    for e in entries:
+        table.add_row(
+            e.at.strftime("%Y-%m-%d %H:%M:%S") if e.at else "",
+            e.cycle_id[:8],
+            e.pair,
+            e.jira_key or e.sync_id[:8],
+            e.field,
+            escape(repr(e.old)),
+            escape(repr(e.new)),
+            e.direction,
+        )
+    console.print(table)
 
 
 def _not_yet(command: str, issue: str) -> None:

@@ -212,3 +212,43 @@ def test_sandbox_command_serves_jira_shaped_json_and_stops_cleanly(tmp_path):
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=10) == 0
     assert data.exists()  # state persisted on exit
+
+
+def test_conflicts_and_log_read_the_state_store(tmp_path, monkeypatch):
+    from pmo_sync import cli
+    from sync.store import AuditEntry, StateStore
+
+    monkeypatch.setattr(cli.console, "width", 200)
+
+    config = tmp_path / "pmo-sync.toml"
+    invoke("init", "--config", str(config))
+    result = invoke("conflicts", "--config", str(config))
+    assert result.exit_code == 0 and "nothing has been synced" in result.output
+
+    with StateStore(tmp_path / ".pmo-sync" / "state.db") as store:
+        store.record_conflict(
+            "alpha-raid-log",
+            "risk",
+            "abc",
+            "ALPHA-1",
+            "status",
+            base="open",
+            jira="closed",
+            excel="mitigating",
+        )
+        store.append_audit(
+            [
+                AuditEntry(
+                    "cycle-1", "alpha-raid-log", "risk", "abc", "ALPHA-1", "impact", 2, 4, "to_jira"
+                )
+            ]
+        )
+    result = invoke("conflicts", "--config", str(config))
+    assert result.exit_code == 1
+    assert (
+        "ALPHA-1" in result.output
+        and "'closed'" in result.output
+        and "'mitigating'" in result.output
+    )
+    result = invoke("log", "--config", str(config))
+    assert result.exit_code == 0 and "impact" in result.output and "to_jira" in result.output
