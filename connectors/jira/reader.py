@@ -109,9 +109,17 @@ class JiraReader:
 
     # -- paging -----------------------------------------------------------------------------
     def pages(
-        self, jql: str, fields: list[str], result: ReadResult | None = None
+        self,
+        jql: str,
+        fields: list[str],
+        result: ReadResult | None = None,
+        reconcile: Sequence[str] = (),
     ) -> Iterator[dict[str, Any]]:
-        """Every issue matching ``jql`` (with the pmo-sync property), page by page."""
+        """Every issue matching ``jql`` (with the pmo-sync property), page by page.
+
+        ``reconcile``: ids of issues just written (Cloud, up to 50), so the eventually
+        consistent search/jql shows their current version.
+        """
         result = result if result is not None else ReadResult()
         body: dict[str, Any] = {
             "jql": jql,
@@ -119,6 +127,8 @@ class JiraReader:
             "maxResults": self.page_size,
             "properties": [PROPERTY_KEY],
         }
+        if reconcile and self.site.deployment == "cloud":
+            body["reconcileIssues"] = [int(i) for i in list(reconcile)[:50]]
         http, path = self.site.http, self.site.search_path
         if self.site.deployment == "cloud":
             while True:
@@ -141,11 +151,19 @@ class JiraReader:
 
     # -- reading ----------------------------------------------------------------------------
     def read(
-        self, entity: EntityMapping, projects: Sequence[str], since: datetime | None = None
+        self,
+        entity: EntityMapping,
+        projects: Sequence[str],
+        since: datetime | None = None,
+        reconcile: Sequence[str] = (),
     ) -> ReadResult:
-        """Every issue in scope (or those updated after ``since``) as records."""
+        """Every issue in scope (or those updated after ``since``) as records.
+
+        ``reconcile``: ids of issues this run just wrote (read-after-write on Cloud).
+        """
         result = ReadResult(cursor=since)
-        for issue in self.pages(self.jql(entity, projects, since), self.field_ids(entity), result):
+        jql, fields = self.jql(entity, projects, since), self.field_ids(entity)
+        for issue in self.pages(jql, fields, result, reconcile):
             updated = parse_jira_time(issue["fields"]["updated"])
             if result.cursor is None or updated > result.cursor:
                 result.cursor = updated

@@ -32,6 +32,7 @@ class WriteOutcome:
 
     sync_id: str
     key: str | None = None
+    issue_id: str | None = None
     problems: list[str] = field(default_factory=list)
     created: bool = False
 
@@ -104,7 +105,7 @@ class JiraWriter:
                     continue
                 fid, value = self._payload(mapped, record)
                 screen = screen if screen is not None else self._screen(entity, key)
-                if fid not in screen:
+                if screen and fid not in screen:  # empty: no edit permission, Jira says 403
                     outcome.problems.append(
                         f"{key}: {mapped.jira!r} is not on the issue's edit screen, so "
                         f"{name} was not written; add the field to the screen in Jira"
@@ -237,7 +238,9 @@ class JiraWriter:
                     f"{chunk[index].summary!r}: Jira refused the create: {failed[position]}"
                 )
             else:
-                outcomes[index].key = next(created)["key"]
+                issue = next(created)
+                outcomes[index].key = str(issue["key"])
+                outcomes[index].issue_id = str(issue["id"])
                 outcomes[index].created = True
         return outcomes
 
