@@ -214,11 +214,12 @@ def _add_sheet(pkg: Package, name: str) -> tuple[str, bytes, bytes, bytes]:
     sheet_count = len(re.findall(rb"<(?:\w+:)?sheet\b", wb))
     m = re.search(rb"<(\w+:)?sheets\b", wb)
     prefix = (m.group(1) or b"") if m else b""
-    r_prefix = _r_prefix(wb)
+    # The relationships prefix is declared on the element itself: producers differ in
+    # where they declare it (Excel on the root, openpyxl on each <sheet>).
     new_sheet = (
-        b"<" + prefix + b"sheet name=" + quoteattr(name).encode() + b' sheetId="'
-        + str(max(sheet_ids, default=0) + 1).encode() + b'" ' + r_prefix + b':id="'
-        + rid.encode() + b'"/>'
+        b"<" + prefix + b"sheet xmlns:r=\"" + NS_REL.encode() + b"\" name="
+        + quoteattr(name).encode() + b' sheetId="'
+        + str(max(sheet_ids, default=0) + 1).encode() + b'" r:id="' + rid.encode() + b'"/>'
     )  # fmt: skip
     close_sheets = wb.find(b"</" + prefix + b"sheets>")
     wb = wb[:close_sheets] + new_sheet + wb[close_sheets:]
@@ -226,8 +227,12 @@ def _add_sheet(pkg: Package, name: str) -> tuple[str, bytes, bytes, bytes]:
         b"<" + prefix + b"definedName name=\"" + OWNED_NAME.encode() + b'" localSheetId="'
         + str(sheet_count).encode() + b'" hidden="1">"pmo-sync"</' + prefix + b"definedName>"
     )  # fmt: skip
+    empty_names = re.search(rb"<" + re.escape(prefix) + rb"definedNames\s*/>", wb)
     close_names = wb.find(b"</" + prefix + b"definedNames>")
-    if close_names >= 0:
+    if empty_names:
+        block = b"<" + prefix + b"definedNames>" + marker + b"</" + prefix + b"definedNames>"
+        wb = wb[: empty_names.start()] + block + wb[empty_names.end() :]
+    elif close_names >= 0:
         wb = wb[:close_names] + marker + wb[close_names:]
     else:
         block = b"<" + prefix + b"definedNames>" + marker + b"</" + prefix + b"definedNames>"
@@ -241,11 +246,6 @@ def _add_sheet(pkg: Package, name: str) -> tuple[str, bytes, bytes, bytes]:
         wb = wb[:pos] + block + wb[pos:]
     ct = add_override(pkg.read("[Content_Types].xml"), part, _CT_WORKSHEET)
     return part, wb, rels, ct
-
-
-def _r_prefix(wb: bytes) -> bytes:
-    m = re.search(rb'xmlns:(\w+)="' + re.escape(NS_REL.encode()) + rb'"', wb)
-    return m.group(1) if m else b"r"
 
 
 def _app_titles(app: bytes, name: str) -> bytes | None:
