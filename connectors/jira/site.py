@@ -15,9 +15,11 @@ from jira import JIRA
 
 from connectors.jira.fields import FieldCatalog
 from connectors.jira.retry import RetryPolicy
+from connectors.jira.session import connect
 from connectors.jira.transport import JiraHttp
 from connectors.jira.users import UserDirectory
 from connectors.jira.values import ValueConverter
+from mappings.config import JiraSite
 
 PROPERTY_KEY = "pmo-sync"
 
@@ -54,3 +56,9 @@ def open_site(
         zone = ZoneInfo("UTC")
     users = UserDirectory(http, deployment)
     return JiraSiteContext(http, deployment, catalog, zone, users, ValueConverter(users))
+
+
+def open_configured_site(site: JiraSite, policy: RetryPolicy | None = None) -> JiraSiteContext:
+    """Connect with the configured credentials (jira's own retries off) and open the site."""
+    client, deployment = connect(site)
+    return open_site(client, deployment, policy)
