@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from connectors.jira.errors import JiraError
+from connectors.jira.errors import JiraError, JiraUnreachable
 from connectors.jira.site import JiraSiteContext
 
 MAX_STEPS = 8
@@ -115,4 +115,10 @@ class StatusMover:
         if fields:
             body["fields"] = fields
         # A transition is not idempotent: retried only when Jira proves it did not run it.
-        self.site.http.post(f"issue/{key}/transitions", body)
+        # If the answer is lost, the issue's status tells whether it ran.
+        try:
+            self.site.http.post(f"issue/{key}/transitions", body)
+        except JiraUnreachable:
+            issue = self.site.http.get(f"issue/{key}", params={"fields": "status"})
+            if issue["fields"]["status"]["name"] != transition["to"]["name"]:
+                raise

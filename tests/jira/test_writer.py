@@ -170,3 +170,20 @@ def test_lost_response_create_is_not_duplicated(
         site.search_path, {"jql": 'project = ALPHA AND summary ~ "lost"', "maxResults": 50}
     )
     assert len(found["issues"]) == 3
+
+
+def test_lost_transition_answer_is_checked_not_repeated(
+    server: SandboxServer, site: JiraSiteContext, raid_spec: MappingSpec, read_one: Any
+) -> None:
+    risk = raid_spec.entity("risk")
+    record = next(
+        r for r in JiraReader(site, raid_spec).read(risk, ["BETA"]).records if r.status == "open"
+    )
+    server.faults.lose_response(method="POST", path=r"/transitions$", count=1)
+    server.clear_request_log()
+    outcome = JiraWriter(site, raid_spec).update(
+        risk, record.with_changes(status="closed"), ["status"], current_status="Open"
+    )
+    assert outcome.ok, outcome.problems
+    assert len(server.requests("POST", "/transitions")) == 2  # lost one ran, then the next
+    assert read_one(site, raid_spec, "risk", record.key).status == "closed"
