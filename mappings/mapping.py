@@ -69,6 +69,11 @@ class ExcelLocation(_Strict):
     header_row: int | None = Field(None, ge=1, description="Found automatically when omitted")
     key_column: str = Field("Jira Key", description="Column holding the Jira issue key")
     sync_id_column: str = Field("Sync ID", description="Column holding pmo-sync's record id")
+    flag_column: str | None = Field(
+        None,
+        description="Column where pmo-sync flags rows whose issue left Jira (rows are never "
+        "deleted); without it, such rows are only reported",
+    )
 
 
 class JiraScope(_Strict):
@@ -255,7 +260,8 @@ def _semantic_problems(mapping: MappingSpec) -> list[Problem]:
                     )
                 jira_fields[key] = mapped.name
             problems.extend(_value_map_problems(mapping, mapped, at, known_maps))
-        for header in (entity.excel.key_column, entity.excel.sync_id_column):
+        reserved = (entity.excel.key_column, entity.excel.sync_id_column, entity.excel.flag_column)
+        for header in filter(None, reserved):
             if vm.fold(header) in headers:
                 problems.append(
                     Problem(f"{where}.excel", f"column {header!r} is reserved for pmo-sync's ids")
