@@ -42,6 +42,8 @@ _SHEET_TITLES = {
 def _headers(entity: EntityMapping) -> list[str]:
     columns = [entity.excel.key_column]
     columns += [field.excel for field in entity.fields if field.excel]
+    if entity.excel.flag_column:
+        columns.append(entity.excel.flag_column)
     columns.append(entity.excel.sync_id_column)
     return columns
 
