@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors.jira.errors import JiraError
@@ -71,11 +71,22 @@ class JiraReader:
         *,
         page_size: int = DEFAULT_PAGE,
         overlap: timedelta = DEFAULT_OVERLAP,
+        settle: timedelta = timedelta(0),
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        """
+        Args:
+            settle: keep the cursor at least this far behind ``clock()``. Cloud search is
+                eventually consistent and an edit may become visible after a later one;
+                with a settle window such edits are still caught, at the price of issues
+                edited within the window being returned again by the next read.
+        """
         self.site = site
         self.spec = spec
         self.page_size = page_size
         self.overlap = overlap
+        self.settle = settle
+        self.clock = clock
 
     # -- query ------------------------------------------------------------------------------
     def scope_jql(self, entity: EntityMapping, projects: Sequence[str]) -> str:
@@ -166,6 +177,10 @@ class JiraReader:
         jql, fields = self.jql(entity, projects, since), self.field_ids(entity)
         for issue in self.pages(jql, fields, result, reconcile):
             self._collect(entity, issue, result, since)
+        if self.settle and result.cursor is not None:
+            settled = self.clock() - self.settle
+            if result.cursor > settled:
+                result.cursor = settled if since is None else max(since, settled)
         return result
 
     def read_keys(self, entity: EntityMapping, keys: Sequence[str]) -> ReadResult:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from connectors.jira.reader import JiraReader
-from connectors.jira.site import JiraSiteContext
+from connectors.jira.site import JiraSiteContext, open_site
 from mappings.mapping import MappingSpec, parse_mapping
-from sandbox import SandboxServer
+from sandbox import SandboxServer, running_sandbox
+from sandbox.testing import make_jira
 
 PROJECTS = ["ALPHA", "BETA", "GAMMA"]
 
@@ -103,3 +107,36 @@ def test_reading_1000_changed_issues_costs_ceil_n_over_page(
     assert len(result.records) == 1000 and result.problems == []
     assert len(server.request_log) <= math.ceil(1000 / 100) + 2
     assert search_calls(server) == len(server.request_log)
+
+
+def test_settle_window_keeps_cursor_behind_the_clock(
+    server: SandboxServer, site: JiraSiteContext, raid_spec: MappingSpec
+) -> None:
+    risk = raid_spec.entity("risk")
+    cursor = JiraReader(site, raid_spec).read(risk, PROJECTS).cursor
+    assert cursor is not None
+    server.store.human_edit("ALPHA-1", {"Risk Trigger": "recent"})
+    now = datetime.now(UTC)
+    reader = JiraReader(site, raid_spec, settle=timedelta(seconds=30), clock=lambda: now)
+    first = reader.read(risk, PROJECTS, since=cursor)
+    assert [r.key for r in first.records] == ["ALPHA-1"]
+    assert first.cursor == now - timedelta(seconds=30)
+    # an edit that becomes visible late, with an `updated` inside the window, is still seen
+    again = reader.read(risk, PROJECTS, since=first.cursor)
+    assert [r.key for r in again.records] == ["ALPHA-1"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["cloud", "datacenter"])
+def test_portfolio_of_10000_issues(mode: str, raid_spec: MappingSpec) -> None:
+    with running_sandbox(mode=mode, seed="scale:10000") as srv:
+        scale_site = open_site(make_jira(srv), mode)  # type: ignore[arg-type]
+        projects = [p["key"] for p in scale_site.http.get("project")]
+        reader = JiraReader(scale_site, raid_spec)
+        srv.clear_request_log()
+        result = reader.read(raid_spec.entity("risk"), projects)
+        assert result.problems == [] and len(result.records) > 2000
+        assert len(srv.request_log) == math.ceil(len(result.records) / 100)
+        srv.clear_request_log()
+        assert reader.read(raid_spec.entity("risk"), projects, since=result.cursor).records == []
+        assert len(srv.request_log) == 1
