@@ -8,6 +8,7 @@ its auth and TLS settings are reused, its retry and error handling are not.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import requests
@@ -29,8 +30,6 @@ class JiraRequestError(JiraError):
 def _jira_messages(text: str) -> tuple[str, dict[str, str]]:
     """Jira's errorMessages and per-field errors from an error body, if it is JSON."""
     try:
-        import json
-
         body = json.loads(text)
     except ValueError:
         return text[:300], {}

@@ -44,9 +44,20 @@ class WriteOutcome:
 class JiraWriter:
     """Writes records of a mapping to one site."""
 
-    def __init__(self, site: JiraSiteContext, spec: MappingSpec) -> None:
+    def __init__(
+        self, site: JiraSiteContext, spec: MappingSpec, lookup_delay: float | None = None
+    ) -> None:
+        """
+        Args:
+            lookup_delay: seconds to wait before looking up a create whose answer was lost,
+                so Cloud's eventually consistent search shows it (default 5 on Cloud, 0 on
+                Data Center, whose search is immediate).
+        """
         self.site = site
         self.spec = spec
+        if lookup_delay is None:
+            lookup_delay = 5.0 if site.deployment == "cloud" else 0.0
+        self.lookup_delay = lookup_delay
         self.mover = StatusMover(site)
         self._editmeta: dict[tuple[str, str], set[str]] = {}
 
@@ -189,6 +200,8 @@ class JiraWriter:
         sent: list[int] = []
         for index, record in enumerate(chunk):
             try:
+                if not record.project:
+                    raise ValueError("the record has no project key, so no Jira project")
                 bodies.append(self._create_body(entity, record, issue_type))
                 sent.append(index)
             except (JiraError, MappingsError, ValueError) as exc:
@@ -207,6 +220,8 @@ class JiraWriter:
         except JiraUnreachable:
             answer = None
         if answer is None:  # lost or failed answer: find what was created, send the rest
+            if self.lookup_delay:
+                self.site.http.policy.sleep(self.lookup_delay)
             found = self.find_by_sync_ids(entity, [chunk[i] for i in sent], since=started)
             missing = [i for i in sent if str(chunk[i].sync_id) not in found]
             for index in sent:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from typing import Any
 
 from connectors.jira.reader import JiraReader
-from connectors.jira.site import PROPERTY_KEY, JiraSiteContext
+from connectors.jira.retry import RetryPolicy
+from connectors.jira.site import PROPERTY_KEY, JiraSiteContext, open_site
 from connectors.jira.writer import JiraWriter
 from mappings.mapping import MappingSpec, parse_mapping
 from mappings.model import build_record
-from sandbox import SandboxServer
+from sandbox import SandboxServer, running_sandbox
+from sandbox.testing import make_jira
 
 MITIGATION = "Weekly *vendor* review.\n\n* call the vendor\n* escalate to the {{CTO}}\n\nDone."
 
@@ -187,3 +190,19 @@ def test_lost_transition_answer_is_checked_not_repeated(
     assert outcome.ok, outcome.problems
     assert len(server.requests("POST", "/transitions")) == 2  # lost one ran, then the next
     assert read_one(site, raid_spec, "risk", record.key).status == "closed"
+
+
+def test_lost_create_under_search_lag_waits_then_finds_it(raid_spec: MappingSpec) -> None:
+    with running_sandbox(mode="cloud", seed="demo", search_lag=0.3, timezone="UTC") as server:
+        site = open_site(make_jira(server), "cloud", RetryPolicy(sleep=time.sleep))
+        writer = JiraWriter(site, raid_spec, lookup_delay=0.5)
+        records = [_risk(summary=f"lagging {n}") for n in range(2)]
+        records.append(_risk(summary="no project", project=None))
+        server.faults.lose_response(method="POST", path=r"/issue/bulk$", count=1)
+        outcomes = writer.create(raid_spec.entity("risk"), records)
+        assert [o.ok for o in outcomes] == [True, True, False]
+        assert "no project" in outcomes[2].problems[0]
+        assert len(server.requests("POST", "/issue/bulk")) == 1
+        time.sleep(0.4)
+        found = site.http.post("search/jql", {"jql": 'summary ~ "lagging"', "maxResults": 50})
+        assert len(found["issues"]) == 2
