@@ -21,9 +21,12 @@ from connectors.jira.retry import HttpStatusError, RetryPolicy
 class JiraRequestError(JiraError):
     """A request Jira refused for this record (400/404/409/...): the message says why."""
 
-    def __init__(self, message: str, status: int, errors: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, message: str, status: int, errors: dict[str, str] | None = None, body: Any = None
+    ) -> None:
         self.status = status
         self.errors = dict(errors or {})
+        self.body = body  # the parsed JSON answer (issue/bulk puts per-element errors here)
         super().__init__(message)
 
 
@@ -36,7 +39,10 @@ def _jira_messages(text: str) -> tuple[str, dict[str, str]]:
     if not isinstance(body, dict):
         return text[:300], {}
     messages = [str(m) for m in body.get("errorMessages") or []]
-    errors = {str(k): str(v) for k, v in (body.get("errors") or {}).items()}
+    raw_errors = body.get("errors") or {}
+    if not isinstance(raw_errors, dict):  # issue/bulk: a list of per-element errors
+        return text[:300], {}
+    errors = {str(k): str(v) for k, v in raw_errors.items()}
     parts = messages + [f"{k}: {v}" for k, v in errors.items()]
     return "; ".join(parts) or text[:300], errors
 
@@ -61,8 +67,12 @@ def explain(error: HttpStatusError, base_url: str) -> JiraError:
             404,
         )
     if error.status == 400:
+        try:
+            body = json.loads(error.text)
+        except ValueError:
+            body = None
         return JiraRequestError(
-            f"{error.what}: Jira rejected the request (400): {detail}", 400, field_errors
+            f"{error.what}: Jira rejected the request (400): {detail}", 400, field_errors, body
         )
     return JiraRequestError(f"{error.what}: Jira answered {error.status}: {detail}", error.status)
 

@@ -212,11 +212,15 @@ class JiraWriter:
         try:
             answer = self.site.http.post("issue/bulk", {"issueUpdates": bodies})
         except JiraRequestError as exc:
-            if exc.status < 500:
+            bulk_errors = isinstance(exc.body, dict) and isinstance(exc.body.get("errors"), list)
+            if exc.status == 400 and bulk_errors:  # every element failed: same shape as 201
+                answer = exc.body
+            elif exc.status < 500:
                 for index in sent:
                     outcomes[index].problems.append(str(exc))
                 return outcomes
-            answer = None
+            else:
+                answer = None
         except JiraUnreachable:
             answer = None
         if answer is None:  # lost or failed answer: find what was created, send the rest

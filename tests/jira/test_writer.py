@@ -206,3 +206,77 @@ def test_lost_create_under_search_lag_waits_then_finds_it(raid_spec: MappingSpec
         time.sleep(0.4)
         found = site.http.post("search/jql", {"jql": 'summary ~ "lagging"', "maxResults": 50})
         assert len(found["issues"]) == 2
+
+
+def _spec(entity: str, issue_type: str, fields: str) -> MappingSpec:
+    return parse_mapping(
+        f"""
+name = "t"
+[[entity]]
+type = "{entity}"
+excel = {{ table = "T" }}
+jira = {{ issue_type = "{issue_type}" }}
+field = [{{ name = "summary", jira = "summary" }}, {fields}]
+""",
+        "t.toml",
+    )
+
+
+def test_scaled_number_date_labels_user_round_trip(
+    server: SandboxServer, site: JiraSiteContext, read_one: Any
+) -> None:
+    spec = _spec(
+        "work_item",
+        "Task",
+        '{ name = "progress", jira = "Percent Complete", jira_scale = 100 }, '
+        '{ name = "estimate", jira = "Story Points" }, '
+        '{ name = "start_date", jira = "Start date" }, '
+        '{ name = "assignee", jira = "assignee" }, '
+        '{ name = "owner", jira = "labels" }, '
+        '{ name = "status", jira = "status", value_map = "status" }',
+    )
+    item = build_record(
+        "work_item",
+        {
+            "summary": "Task",
+            "project": "ALPHA",
+            "progress": 0.35,
+            "estimate": 5,
+            "start_date": date(2026, 12, 1),
+            "assignee": "bob@example.com",
+            "owner": "pmo, quarterly",
+            "status": "in_progress",
+        },
+        source="t",
+    )
+    [made] = JiraWriter(site, spec).create(spec.entity("work_item"), [item])
+    assert made.ok, made.problems
+    raw = site.http.get(f"issue/{made.key}")["fields"]
+    assert raw["labels"] == ["pmo", "quarterly"]
+    back = read_one(site, spec, "work_item", made.key)
+    for name in ("progress", "estimate", "start_date", "assignee", "owner", "status"):
+        assert getattr(back, name) == getattr(item, name), name
+
+
+def test_multi_select_and_multi_user_round_trip(
+    server: SandboxServer, site: JiraSiteContext, read_one: Any
+) -> None:
+    spec = _spec(
+        "risk",
+        "Risk",
+        '{ name = "category", jira = "Affected Areas" }, { name = "owner", jira = "Stakeholders" }',
+    )
+    risk = _risk(category="Data, Vendor", owner="alice@example.com, dave@example.com")
+    [made] = JiraWriter(site, spec).create(spec.entity("risk"), [risk])
+    assert made.ok, made.problems
+    back = read_one(site, spec, "risk", made.key)
+    assert (back.category, back.owner) == (risk.category, risk.owner)
+
+
+def test_bulk_create_where_every_element_fails(
+    server: SandboxServer, site: JiraSiteContext, raid_spec: MappingSpec
+) -> None:
+    records = [_risk(project="NOPE"), _risk(project="NADA")]
+    outcomes = JiraWriter(site, raid_spec).create(raid_spec.entity("risk"), records)
+    assert [o.ok for o in outcomes] == [False, False]
+    assert all("refused the create" in o.problems[0] for o in outcomes)
