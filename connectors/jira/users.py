@@ -56,6 +56,8 @@ class UserDirectory:
                 str(u.get("name", "")).casefold(),
             )
         ]
+        if not exact and len(users) == 1 and "@" in person and not users[0].get("emailAddress"):
+            exact = users  # Cloud hides emails by privacy setting but still searches by them
         if len(exact) != 1:
             names = ", ".join(sorted(self.person(u) or "?" for u in users)) or "none"
             what = "several Jira users match" if exact else "no Jira user matches"

@@ -110,7 +110,11 @@ class JiraWriter:
         names = set(changed)
         try:
             screen = None
+            mapped_names = {f.name for f in entity.fields}
             for name in sorted(names - {"status"}):
+                if name not in mapped_names:
+                    outcome.problems.append(f"{key}: {name} is not mapped to a Jira field")
+                    continue
                 mapped = entity.field(name)
                 if not mapped.to_jira:
                     continue
@@ -125,7 +129,7 @@ class JiraWriter:
                 fields[fid] = value
             if fields:
                 self.site.http.put(f"issue/{key}", {"fields": fields})
-            if "status" in names and entity.field("status").to_jira:
+            if "status" in names and "status" in mapped_names and entity.field("status").to_jira:
                 self._move_status(entity, record, current_status)
         except (JiraError, MappingsError, ValueError) as exc:
             outcome.problems.append(f"{key}: {exc}")

@@ -119,3 +119,11 @@ def test_unknown_user(conv: ValueConverter) -> None:
     responses.get(f"{URL}/rest/api/2/user/search", json=[])
     with pytest.raises(UnknownJiraUser, match="no Jira user matches 'zed'"):
         conv.to_jira(field("user"), "zed", fm(), None)
+
+
+@responses.activate
+def test_cloud_user_with_hidden_email_found_by_email(conv: ValueConverter) -> None:
+    responses.get(
+        f"{URL}/rest/api/2/user/search", json=[{"accountId": "acc-9", "displayName": "Zoe"}]
+    )
+    assert conv.to_jira(field("user"), "zoe@x.com", fm(), None) == {"accountId": "acc-9"}
