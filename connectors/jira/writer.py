@@ -105,6 +105,9 @@ class JiraWriter:
             current_status: the Jira status name last read, needed when status changed.
         """
         outcome = WriteOutcome(str(record.sync_id), record.key)
+        if not record.key:
+            outcome.problems.append(f"{record.summary!r}: no Jira key yet; create it instead")
+            return outcome
         key = str(record.key)
         fields: dict[str, Any] = {}
         names = set(changed)
@@ -132,7 +135,8 @@ class JiraWriter:
             if "status" in names and "status" in mapped_names and entity.field("status").to_jira:
                 self._move_status(entity, record, current_status)
         except (JiraError, MappingsError, ValueError) as exc:
-            outcome.problems.append(f"{key}: {exc}")
+            message = str(exc)
+            outcome.problems.append(message if message.startswith(key) else f"{key}: {message}")
         return outcome
 
     def _move_status(self, entity: EntityMapping, record: Any, current: str | None) -> None:

@@ -280,3 +280,25 @@ def test_bulk_create_where_every_element_fails(
     outcomes = JiraWriter(site, raid_spec).create(raid_spec.entity("risk"), records)
     assert [o.ok for o in outcomes] == [False, False]
     assert all("refused the create" in o.problems[0] for o in outcomes)
+
+
+def test_unreachable_status_and_missing_key_are_per_record_errors(
+    server: SandboxServer, site: JiraSiteContext, raid_spec: MappingSpec
+) -> None:
+    risk = raid_spec.entity("risk")
+    record = JiraReader(site, raid_spec).read(risk, ["GAMMA"]).records[0]
+    server.set_read_only(projects={"GAMMA"})
+    target = "closed" if record.status != "closed" else "open"
+    outcome = JiraWriter(site, raid_spec).update(
+        risk, record.with_changes(status=target), ["status"]
+    )
+    assert (
+        outcome.problems
+        == [
+            f"{record.key}: no workflow path from 'Mitigating' to the wanted status "
+            "(transitions offered: none; none may mean no permission)"
+        ]
+        or "no permission" in outcome.problems[0]
+    )
+    unsaved = JiraWriter(site, raid_spec).update(risk, _risk(), ["summary"])
+    assert "no Jira key yet" in unsaved.problems[0]
