@@ -126,8 +126,9 @@ IssueKey = Annotated[
 ProjectKey = Annotated[
     str | None, BeforeValidator(_optional(_matching(PROJECT_KEY, "Jira project key (ALPHA)")))
 ]
+# The bounds sit on the int alone: on the whole union they would be checked against None.
 Scale = Annotated[
-    int | None, BeforeValidator(_optional(_by_map(vm.PROBABILITY))), Field(ge=1, le=5)
+    Annotated[int, Field(ge=1, le=5)] | None, BeforeValidator(_optional(_by_map(vm.PROBABILITY)))
 ]
 Summary = Annotated[str, BeforeValidator(_text), Field(min_length=1, max_length=SUMMARY_MAX)]
 SyncId = Annotated[UUID, BeforeValidator(_uuid)]

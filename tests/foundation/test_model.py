@@ -183,3 +183,13 @@ def test_thresholds_must_be_ordered():
         RiskLevelThresholds(low_max=9, medium_max=5, high_max=15)
     with pytest.raises(ValueError, match="outside"):
         RiskLevelThresholds().level(26)
+
+
+def test_empty_scale_values_are_none_not_a_crash():
+    for empty in (None, "", "  "):
+        risk = build_record(
+            "risk", {"summary": "r", "probability": empty, "impact": empty}, source="row 5"
+        )
+        assert risk.probability is None and risk.score is None
+    with pytest.raises(RecordValidationError, match="field 'impact'"):
+        build_record("risk", {"summary": "r", "impact": 9}, source="row 5")
