@@ -89,7 +89,36 @@ def _v1(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+def _v2(db: sqlite3.Connection) -> None:
+    """The intent journal, the cycle history and the portfolio the add-in reads."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE intents (
+            id INTEGER PRIMARY KEY, cycle_id TEXT NOT NULL, pair TEXT NOT NULL,
+            entity TEXT NOT NULL, sync_id TEXT NOT NULL, kind TEXT NOT NULL,
+            payload TEXT, created_at TEXT NOT NULL);
+        CREATE INDEX intents_by_pair ON intents (pair, entity);
+        CREATE TABLE cycles (
+            id TEXT PRIMARY KEY, pair TEXT NOT NULL, started_at TEXT NOT NULL,
+            finished_at TEXT, outcome TEXT NOT NULL, stats TEXT);
+        CREATE INDEX cycles_by_pair ON cycles (pair, started_at);
+        CREATE TABLE items (
+            pair TEXT NOT NULL, entity TEXT NOT NULL, sync_id TEXT NOT NULL,
+            jira_key TEXT, project TEXT, record TEXT NOT NULL, seen_at TEXT NOT NULL,
+            PRIMARY KEY (pair, entity, sync_id));
+        CREATE INDEX items_by_project ON items (entity, project);
+        CREATE INDEX items_by_key ON items (jira_key);
+        CREATE TABLE snapshots (
+            cycle_id TEXT NOT NULL, at TEXT NOT NULL, pair TEXT NOT NULL,
+            entity TEXT NOT NULL, project TEXT, status TEXT, level TEXT,
+            count INTEGER NOT NULL);
+        CREATE INDEX snapshots_by_time ON snapshots (entity, at);
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
 """Migration i moves a store from version i to i + 1. Only ever append to this list."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -137,6 +166,32 @@ class AuditEntry:
     new: Any
     direction: str
     at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A side effect written down before it was attempted (the intent journal)."""
+
+    id: int
+    cycle_id: str
+    pair: str
+    entity: str
+    sync_id: str
+    kind: str
+    payload: Any
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CycleEntry:
+    """One sync cycle of one pair: when, how it ended, what it counted."""
+
+    id: str
+    pair: str
+    started_at: datetime
+    finished_at: datetime | None
+    outcome: str  # running (or crashed), ok, conflicts, errors, failed
+    stats: Any
 
 
 def _now() -> datetime:
@@ -393,3 +448,114 @@ class StateStore:
             )
             for r in rows
         ]
+
+    # Intent journal --------------------------------------------------------------------
+
+    def add_intent(
+        self, cycle_id: str, pair: str, entity: str, sync_id: str, kind: str, payload: Any
+    ) -> None:
+        """Write down a side effect before performing it (for recovery after a crash)."""
+        self._db.execute(
+            "INSERT INTO intents (cycle_id, pair, entity, sync_id, kind, payload, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (cycle_id, pair, entity, sync_id, kind, dump_values(payload), _ts(_now())),
+        )
+
+    def intents(self, pair: str, entity: str, kind: str | None = None) -> list[Intent]:
+        query = (
+            "SELECT id, cycle_id, sync_id, kind, payload, created_at FROM intents "
+            "WHERE pair=? AND entity=?"
+        )
+        params: tuple[str, ...] = (pair, entity)
+        if kind is not None:
+            query += " AND kind=?"
+            params = (*params, kind)
+        return [
+            Intent(r[0], r[1], pair, entity, r[2], r[3], load_values(r[4]), _dt(r[5]) or _now())
+            for r in self._db.execute(query + " ORDER BY id", params)
+        ]
+
+    def clear_intents(self, pair: str, entity: str, sync_ids: list[str], kind: str) -> None:
+        self._db.executemany(
+            "DELETE FROM intents WHERE pair=? AND entity=? AND sync_id=? AND kind=?",
+            [(pair, entity, sync_id, kind) for sync_id in sync_ids],
+        )
+
+    # Cycles ----------------------------------------------------------------------------
+
+    def begin_cycle(self, cycle_id: str, pair: str) -> None:
+        self._db.execute(
+            "INSERT INTO cycles (id, pair, started_at, outcome) VALUES (?, ?, ?, 'running')",
+            (cycle_id, pair, _ts(_now())),
+        )
+
+    def finish_cycle(self, cycle_id: str, outcome: str, stats: Mapping[str, Any]) -> None:
+        self._db.execute(
+            "UPDATE cycles SET finished_at=?, outcome=?, stats=? WHERE id=?",
+            (_ts(_now()), outcome, dump_values(dict(stats)), cycle_id),
+        )
+
+    def cycles(self, pair: str | None = None, limit: int = 20) -> list[CycleEntry]:
+        """The newest cycles first (a cycle still 'running' after a crash shows as such)."""
+        query = "SELECT id, pair, started_at, finished_at, outcome, stats FROM cycles"
+        params: tuple[Any, ...] = ()
+        if pair is not None:
+            query += " WHERE pair=?"
+            params = (pair,)
+        rows = self._db.execute(query + " ORDER BY started_at DESC LIMIT ?", (*params, limit))
+        return [
+            CycleEntry(r[0], r[1], datetime.fromisoformat(r[2]), _dt(r[3]), r[4], load_values(r[5]))
+            for r in rows
+        ]
+
+    # Portfolio items -------------------------------------------------------------------
+
+    def save_items(self, pair: str, entity: str, records: list[Mapping[str, Any]]) -> None:
+        """The current canonical record of synced items (what formulas and reports read)."""
+        now = _ts(_now())
+        self._db.executemany(
+            "INSERT INTO items (pair, entity, sync_id, jira_key, project, record, seen_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pair, entity, sync_id) DO UPDATE SET "
+            "jira_key=excluded.jira_key, project=excluded.project, record=excluded.record, "
+            "seen_at=excluded.seen_at",
+            [
+                (
+                    pair,
+                    entity,
+                    str(r["sync_id"]),
+                    r.get("key"),
+                    r.get("project"),
+                    dump_values(dict(r)),
+                    now,
+                )
+                for r in records
+            ],
+        )
+
+    def drop_items(self, pair: str, entity: str, sync_ids: list[str]) -> None:
+        self._db.executemany(
+            "DELETE FROM items WHERE pair=? AND entity=? AND sync_id=?",
+            [(pair, entity, s) for s in sync_ids],
+        )
+
+    def items(self, entity: str | None = None, pair: str | None = None) -> list[dict[str, Any]]:
+        query, params = "SELECT record FROM items WHERE 1=1", []
+        if entity is not None:
+            query += " AND entity=?"
+            params.append(entity)
+        if pair is not None:
+            query += " AND pair=?"
+            params.append(pair)
+        return [load_values(r[0]) for r in self._db.execute(query, params)]
+
+    def snapshot(self, cycle_id: str, pair: str) -> None:
+        """Counts of the pair's items by entity, project, status and level, kept per cycle
+        so reports can draw trends (open risks over time) without replaying history."""
+        self._db.execute(
+            "INSERT INTO snapshots (cycle_id, at, pair, entity, project, status, level, count) "
+            "SELECT ?, ?, pair, entity, project, json_extract(record, '$.status'), "
+            "json_extract(record, '$.level'), COUNT(*) FROM items WHERE pair=? "
+            "GROUP BY entity, project, json_extract(record, '$.status'), "
+            "json_extract(record, '$.level')",
+            (cycle_id, _ts(_now()), pair),
+        )
