@@ -54,7 +54,7 @@ def _naive(moment: Any) -> Any:
 
 
 def write_conflicts_sheet(
-    path: Path, conflicts: Sequence[Conflict], *, fingerprint: Fingerprint
+    path: Path, conflicts: Sequence[Conflict], *, fingerprint: Fingerprint, keep_backups: int = 10
 ) -> PatchResult:
     """Replace the conflicts sheet with the open conflicts (an empty table when none)."""
     rows = [
@@ -74,7 +74,9 @@ def write_conflicts_sheet(
         ]
         for c in conflicts
     ]
-    return replace_owned_sheet(path, SHEET, HEADER, rows, fingerprint=fingerprint)
+    return replace_owned_sheet(
+        path, SHEET, HEADER, rows, fingerprint=fingerprint, keep_backups=keep_backups
+    )
 
 
 @dataclass(frozen=True)
@@ -105,3 +107,15 @@ def read_resolutions(path: Path) -> list[Resolution]:
         else:
             found.append(Resolution(int(number), "value", typed))
     return found
+
+
+def refresh_conflicts_sheet(path: Path, conflicts: Sequence[Conflict], keep_backups: int) -> int:
+    """Bring the sheet up to date; bytes written (0 when nothing changed or no sheet is
+    needed: a workbook without conflicts never gets an empty conflicts sheet)."""
+    data = path.read_bytes()
+    if not conflicts and not is_owned(Package(path, data), SHEET):
+        return 0
+    result = write_conflicts_sheet(
+        path, conflicts, fingerprint=Fingerprint.of_bytes(path, data), keep_backups=keep_backups
+    )
+    return result.bytes_written

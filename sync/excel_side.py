@@ -1,22 +1,43 @@
 """The workbook as one side of the sync: its records as the planner sees them, and the
-plan's Excel operations as one surgical patch.
+plan's Excel operations as surgical patches.
 
-All of a cycle's Excel changes for a tracker go into a single WorkbookPatch, applied
-once (atomic replace, backup kept) against the fingerprint taken when the rows were
-read, so a workbook saved by a person in between is never overwritten.
+All of a cycle's Excel changes for a workbook go into one WorkbookPatch, applied once
+(atomic replace, backup kept) against the fingerprint taken when the rows were read,
+so a workbook saved by a person in between is never overwritten.
+
+A daemon re-reads the same unchanged workbook every few minutes; the parsed rows are
+kept per file and reused while the file's size and modification time stay the same.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from connectors.excel import TrackerLocation, WorkbookPatch
-from connectors.excel.records import RecordsRead, add_new_rows, add_row_changes
+from connectors.excel.records import RecordsRead, add_new_rows, add_row_changes, read_records
 from mappings.mapping import EntityMapping, MappingSpec
-from mappings.model import build_record
-from sync.plan import Operation, SideRecord
+from sync.plan import SideRecord
+
+_CACHE: dict[tuple[str, str, str], tuple[tuple[int, int], RecordsRead]] = {}
+
+
+def read_entity(
+    path: Path, mapping: MappingSpec, entity: EntityMapping, context: Mapping[str, Any]
+) -> RecordsRead:
+    """The entity's rows, parsed again only when the file changed since the last read."""
+    stat = os.stat(path)
+    stamp = (stat.st_size, stat.st_mtime_ns)
+    cache_key = (str(Path(path).resolve()), mapping.name, entity.type)
+    cached = _CACHE.get(cache_key)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    read = read_records(path, mapping, entity, context=context)
+    _CACHE[cache_key] = (stamp, read)
+    return read
 
 
 def side_records(read: RecordsRead, fields: Iterable[str]) -> list[SideRecord]:
@@ -37,36 +58,38 @@ def flag_text(today: date) -> str:
     return f"Not in Jira scope since {today.isoformat()}"
 
 
-def excel_patch(
-    operations: Iterable[Operation],
-    mapping: MappingSpec,
-    entity: EntityMapping,
-    location: TrackerLocation,
-    *,
-    today: date,
-    stamps: Mapping[int, Mapping[str, Any]] | None = None,
-) -> WorkbookPatch:
-    """One patch for every Excel operation of a plan.
+class ExcelChanges:
+    """The cell writes and appends of one cycle for one workbook, entity by entity."""
 
-    Args:
-        stamps: row -> {"key": ..., "sync_id": ...} ids to write into rows (a row whose
-            issue was just created in Jira, or a matched row not stamped yet).
-    """
-    patch = WorkbookPatch()
-    appended = []
-    for op in operations:
-        if op.kind == "excel_write" and op.row is not None:
-            add_row_changes(
-                patch, mapping, entity, location, op.row, {c.name: c.value for c in op.changes}
-            )
-        elif op.kind == "excel_append":
-            values = {**op.values, "key": op.key}
-            if op.sync_id:
-                values["sync_id"] = op.sync_id
-            appended.append(build_record(entity.type, values, source=op.key or "new record"))
-        elif op.kind == "excel_flag" and op.row is not None and entity.excel.flag_column:
-            patch.set_in(location, op.row, entity.excel.flag_column, flag_text(today))
-    for row, ids in (stamps or {}).items():
-        add_row_changes(patch, mapping, entity, location, row, ids)
-    add_new_rows(patch, mapping, entity, location, appended)
-    return patch
+    def __init__(self, mapping: MappingSpec) -> None:
+        self.mapping = mapping
+        self.patch = WorkbookPatch()
+
+    def write(
+        self,
+        entity: EntityMapping,
+        location: TrackerLocation,
+        row: int,
+        changes: Mapping[str, Any],
+    ) -> None:
+        if changes:
+            add_row_changes(self.patch, self.mapping, entity, location, row, changes)
+
+    def flag(
+        self, entity: EntityMapping, location: TrackerLocation, row: int, text: str | None
+    ) -> bool:
+        """Write (or clear, with None) the row's flag; False when the tracker has no flag
+        column, in which case the row is only reported."""
+        column = entity.excel.flag_column
+        if not column or location.header_for(column) is None:
+            return False
+        self.patch.set_in(location, row, column, text)
+        return True
+
+    def append(
+        self, entity: EntityMapping, location: TrackerLocation, records: Iterable[Any]
+    ) -> None:
+        add_new_rows(self.patch, self.mapping, entity, location, list(records))
+
+    def __bool__(self) -> bool:
+        return bool(self.patch)

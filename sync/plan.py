@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from sync.errors import MassChangeRefused
-from sync.merge import FieldChange, MergeRules, merge_record
+from sync.merge import FieldChange, MergeRules, RecordPlan, merge_record
 from sync.store import BaseEntry
 
 
@@ -54,6 +54,7 @@ OperationKind = Literal[
     "excel_write",
     "excel_append",
     "excel_flag",
+    "excel_unflag",
     "conflict",
 ]
 
@@ -163,6 +164,45 @@ def _guard(pair: str, entity: str, matches: list[Match], share: float) -> None:
             )
 
 
+FLAGGED = "_flagged"  # base marker: the row is flagged as out of Jira scope
+CLOSED = "_closed"  # base marker: the issue was closed because its row was removed
+REMOVED = "_excel_removed"  # base marker: the row was removed and the issue left alone
+
+
+def _apply_resolutions(
+    record_plan: RecordPlan,
+    sync_id: str | None,
+    jira: Mapping[str, Any],
+    excel: Mapping[str, Any],
+    resolutions: Mapping[tuple[str, str], Any],
+) -> RecordPlan:
+    """Replace the merge's verdict on fields a person resolved with their chosen value."""
+    chosen = {name: v for (sid, name), v in resolutions.items() if sid == sync_id}
+    if not chosen:
+        return record_plan
+    changes = [c for c in record_plan.changes if c.name not in chosen]
+    for name, value in sorted(chosen.items()):
+        if jira.get(name) != value:
+            changes.append(
+                FieldChange(name, "to_jira", value, None, jira.get(name), excel.get(name))
+            )
+        if excel.get(name) != value:
+            changes.append(
+                FieldChange(name, "to_excel", value, None, jira.get(name), excel.get(name))
+            )
+    return RecordPlan(record_plan.action, tuple(changes), record_plan.reason)
+
+
+def _settled(record_plan: RecordPlan, match: Match, base: Mapping[str, Any] | None) -> bool:
+    """True when the record's state was already acted on in an earlier cycle."""
+    if base is None or record_plan.action == "forget":
+        return False
+    if record_plan.action == "flag_in_excel" and base.get(FLAGGED):
+        return True
+    # The row was removed and that was dealt with; later Jira edits stay in Jira.
+    return match.excel is None and bool(base.get(CLOSED) or base.get(REMOVED))
+
+
 def plan_entity(
     pair: str,
     entity: str,
@@ -171,8 +211,13 @@ def plan_entity(
     rules: MergeRules,
     *,
     mass_change_guard: float = 0.5,
+    resolutions: Mapping[tuple[str, str], Any] | None = None,
 ) -> Plan:
-    """The operations one cycle needs for one entity of one pair."""
+    """The operations one cycle needs for one entity of one pair.
+
+    Args:
+        resolutions: (sync_id, field) -> the value a person chose for a conflict.
+    """
     _guard(pair, entity, matches, mass_change_guard)
     plan = Plan(pair, entity)
     add = plan.operations.append
@@ -182,7 +227,13 @@ def plan_entity(
         excel = match.excel.values if match.excel else None
         row = match.excel.ref if match.excel else None
         record_plan = merge_record(base, jira, excel, fields, rules)
+        if _settled(record_plan, match, base):
+            continue
+        if jira is not None and excel is not None and resolutions:
+            record_plan = _apply_resolutions(record_plan, match.sync_id, jira, excel, resolutions)
         key = match.key
+        if base and base.get(FLAGGED) and jira is not None and excel is not None:
+            add(Operation("excel_unflag", match.sync_id, key, row, reason="back in Jira scope"))
         if record_plan.action == "create_in_excel":
             add(Operation("excel_append", match.sync_id, key, None, values=dict(jira or {})))
         elif record_plan.action == "create_in_jira":

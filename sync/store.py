@@ -114,6 +114,7 @@ def _v2(db: sqlite3.Connection) -> None:
             entity TEXT NOT NULL, project TEXT, status TEXT, level TEXT,
             count INTEGER NOT NULL);
         CREATE INDEX snapshots_by_time ON snapshots (entity, at);
+        ALTER TABLE conflicts ADD COLUMN applied_at TEXT;
         """,
     )
 
@@ -363,14 +364,15 @@ class StateStore:
         return int(cursor.lastrowid or 0)
 
     def open_conflicts(self, pair: str | None = None) -> list[Conflict]:
+        if pair is None:
+            return self._conflicts("resolved_at IS NULL", ())
+        return self._conflicts("resolved_at IS NULL AND pair=?", (pair,))
+
+    def _conflicts(self, where: str, params: tuple[Any, ...]) -> list[Conflict]:
         query = (
             "SELECT id, pair, entity, sync_id, jira_key, field, base, jira, excel, "
-            "jira_updated, excel_seen, detected_at FROM conflicts WHERE resolved_at IS NULL"
+            f"jira_updated, excel_seen, detected_at FROM conflicts WHERE {where} ORDER BY id"
         )
-        params: tuple[str, ...] = ()
-        if pair is not None:
-            query += " AND pair=?"
-            params = (pair,)
         return [
             Conflict(
                 row[0],
@@ -386,7 +388,7 @@ class StateStore:
                 _dt(row[10]),
                 datetime.fromisoformat(row[11]),
             )
-            for row in self._db.execute(query + " ORDER BY id", params)
+            for row in self._db.execute(query, params)
         ]
 
     def resolve_conflict(self, conflict_id: int, value: Any) -> None:
@@ -397,6 +399,27 @@ class StateStore:
         )
         if cursor.rowcount == 0:
             raise StateStoreError(f"no open conflict #{conflict_id}; see `pmo-sync conflicts`")
+
+    def conflict(self, conflict_id: int) -> Conflict | None:
+        for found in self._conflicts("id=?", (conflict_id,)):
+            return found
+        return None
+
+    def pending_resolutions(self, pair: str, entity: str) -> dict[tuple[str, str], Any]:
+        """(sync_id, field) -> chosen value, for resolved conflicts not yet written."""
+        rows = self._db.execute(
+            "SELECT sync_id, field, resolution FROM conflicts WHERE pair=? AND entity=? AND "
+            "resolved_at IS NOT NULL AND applied_at IS NULL AND field NOT LIKE '(%' ORDER BY id",
+            (pair, entity),
+        )
+        return {(sync_id, name): load_values(value) for sync_id, name, value in rows}
+
+    def mark_applied(self, pair: str, entity: str, keys: list[tuple[str, str]]) -> None:
+        self._db.executemany(
+            "UPDATE conflicts SET applied_at=? WHERE pair=? AND entity=? AND sync_id=? AND "
+            "field=? AND resolved_at IS NOT NULL AND applied_at IS NULL",
+            [(_ts(_now()), pair, entity, sync_id, name) for sync_id, name in keys],
+        )
 
     # Audit trail ---------------------------------------------------------------------
 

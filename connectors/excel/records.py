@@ -46,6 +46,9 @@ class RecordsRead:
     fingerprint: Fingerprint
     rows: list[RowRecord] = field(default_factory=list)
     errors: list[RecordValidationError] = field(default_factory=list)
+    rejected_ids: list[tuple[str | None, str | None]] = field(default_factory=list)
+    """(key, sync_id) of rejected rows: the sync must leave their records alone, not
+    mistake them for rows deleted from the workbook."""
 
 
 def _excel_fields(entity: EntityMapping) -> list[FieldMapping]:
@@ -104,10 +107,17 @@ def read_records(
             record, formulas = _row_to_record(row, mapping, entity, fields, ids, source, context)
         except RecordValidationError as exc:
             result.errors.append(exc)
+            result.rejected_ids.append(
+                tuple(_text(row.value(ids[n])) if n in ids else None for n in ("key", "sync_id"))
+            )
             continue
         stamped = "sync_id" in ids and row.value(ids["sync_id"]) not in (None, "")
         result.rows.append(RowRecord(row.row_number, record, formulas, stamped))
     return result
+
+
+def _text(value: Any) -> str | None:
+    return None if value in (None, "") else str(value).strip()
 
 
 def _row_to_record(

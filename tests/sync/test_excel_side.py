@@ -1,57 +1,45 @@
-from datetime import date
 from pathlib import Path
-from uuid import uuid4
 
 from openpyxl import load_workbook
 
-from connectors.excel import WorkbookPatch, apply_patch
-from connectors.excel.records import add_new_rows, read_records
+from connectors.excel import apply_patch
 from connectors.excel.template import write_template
 from mappings import Risk, load_mapping
-from sync.excel_side import excel_patch, side_records
-from sync.merge import MergeRules
-from sync.plan import match_records, plan_entity
-from sync.store import BaseEntry
+from sync.excel_side import ExcelChanges, read_entity, side_records
 
 RAID = load_mapping("builtin:raid_log")
 RISK = RAID.entity("risk")
-FIELDS = frozenset(f.name for f in RISK.fields if f.excel) - {"created", "raised_by"}
+FIELDS = frozenset({"summary", "probability", "impact", "status"})
 
 
-def test_a_planned_cycle_lands_in_the_workbook_as_one_patch(tmp_path: Path):
+def test_changes_of_a_cycle_land_in_the_workbook_as_one_patch(tmp_path: Path):
     path = write_template(RAID, tmp_path / "raid.xlsx")
-    empty = read_records(path, RAID, RISK)
-    existing = Risk(key="ALPHA-1", summary="Vendor late", probability=2, impact=3)
-    apply_patch(
-        path,
-        add_new_rows(WorkbookPatch(), RAID, RISK, empty.location, [existing]),
-        expected=empty.fingerprint,
-    )
-    read = read_records(path, RAID, RISK)
-    excel_now = side_records(read, FIELDS)
-    sync_id = str(existing.sync_id)
-    base_values = dict(excel_now[0].values)
-    bases = {sync_id: BaseEntry(sync_id, "ALPHA-1", base_values, None)}  # type: ignore[arg-type]
-    jira_now = [
-        type(excel_now[0])(sync_id, "ALPHA-1", {**base_values, "status": "mitigating"}, "ALPHA-1"),
-        type(excel_now[0])(
-            str(uuid4()),
-            "ALPHA-7",
-            {**base_values, "summary": "Supplier strike", "probability": 5},
-            "ALPHA-7",
-        ),
-    ]
-    plan = plan_entity(
-        "alpha", "risk", match_records(bases, jira_now, excel_now), FIELDS, MergeRules()
-    )
-    assert sorted(op.kind for op in plan.operations) == ["excel_append", "excel_write"]
+    empty = read_entity(path, RAID, RISK, {})
+    changes = ExcelChanges(RAID)
+    changes.append(RISK, empty.location, [Risk(key="ALPHA-1", summary="Vendor late", impact=3)])
+    apply_patch(path, changes.patch, expected=empty.fingerprint, live=False)
+    read = read_entity(path, RAID, RISK, {})
+    (row,) = read.rows
+    changes = ExcelChanges(RAID)
+    changes.write(RISK, read.location, row.row_number, {"status": "mitigating", "probability": 2})
+    apply_patch(path, changes.patch, expected=read.fingerprint, live=False)
+    (after,) = side_records(read_entity(path, RAID, RISK, {}), FIELDS)
+    assert after.values == {
+        "summary": "Vendor late",
+        "probability": 2,
+        "impact": 3,
+        "status": "mitigating",
+    }
+    assert after.key == "ALPHA-1" and after.sync_id
+    assert load_workbook(path)["Risk Register"].max_row == 5
 
-    patch = excel_patch(plan.operations, RAID, RISK, read.location, today=date(2026, 11, 28))
-    apply_patch(path, patch, expected=read.fingerprint)
-    after = read_records(path, RAID, RISK)
-    assert after.errors == []
-    by_key = {r.record.key: r.record for r in after.rows}
-    assert by_key["ALPHA-1"].status == "mitigating" and by_key["ALPHA-1"].score == 6
-    assert by_key["ALPHA-7"].summary == "Supplier strike" and by_key["ALPHA-7"].probability == 5
-    sheet = load_workbook(path)["Risk Register"]
-    assert sheet.max_row == 6  # header row 4; the first record filled the empty row 5
+
+def test_an_unchanged_workbook_is_not_parsed_again(tmp_path: Path):
+    path = write_template(RAID, tmp_path / "raid.xlsx")
+    first = read_entity(path, RAID, RISK, {})
+    assert read_entity(path, RAID, RISK, {}) is first
+    changes = ExcelChanges(RAID)
+    changes.append(RISK, first.location, [Risk(summary="Vendor late")])
+    apply_patch(path, changes.patch, expected=first.fingerprint, live=False)
+    again = read_entity(path, RAID, RISK, {})
+    assert again is not first and len(again.rows) == 1

@@ -1,0 +1,600 @@
+"""One sync cycle of one pair: read both sides, plan, apply, then advance the bases.
+
+The order of side effects is what makes a crash harmless:
+
+1. Read the workbook and the Jira scope; plan every entity (nothing written yet).
+2. One workbook patch: Jira's changes, new rows, flags, and the sync ids of rows about
+   to be created in Jira (so a row carries its identity before Jira hears of it).
+3. Jira: creates (journaled first), field edits, transitions, closes; then one bulk
+   read-back of every written issue.
+4. A second, small workbook patch with the keys of the issues just created.
+5. One store transaction per entity: bases, portfolio items, audit trail, conflicts,
+   the Jira cursor. A base advances only for records whose writes all succeeded.
+
+A crash anywhere before step 5 leaves the bases where they were; the next cycle sees
+both sides agreeing (nothing to do but record the base) or the same differences again
+(the writes are idempotent), and the journal stops a create from being sent twice.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+from connectors.excel import Fingerprint, apply_patch
+from connectors.excel.errors import ExcelError
+from connectors.excel.records import RecordsRead
+from connectors.jira.errors import JiraError
+from mappings.config import Config, SyncPair
+from mappings.mapping import EntityMapping, MappingSpec
+from sync.excel_side import ExcelChanges, flag_text, read_entity, side_records
+from sync.jira_side import CURSOR, JiraSide, JiraView, record_values, without_derived
+from sync.merge import FieldChange
+from sync.plan import CLOSED, FLAGGED, REMOVED, Match, Operation, Plan, match_records, plan_entity
+from sync.rules import closed_status, merge_rules, synced_fields
+from sync.store import AuditEntry, BaseEntry, StateStore
+
+RECORD_FIELD = "(record)"  # the field name of a conflict about a whole record
+
+
+@dataclass
+class EntityRun:
+    """Everything one entity of a cycle read, planned and did."""
+
+    entity: EntityMapping
+    fields: frozenset[str]
+    excel: RecordsRead
+    jira: JiraView
+    matches: list[Match]
+    plan: Plan
+    resolutions: dict[tuple[str, str], Any] = field(default_factory=dict)
+    failed: set[str] = field(default_factory=set)  # sync ids with a failed write
+    created: dict[str, str] = field(default_factory=dict)  # sync id -> new key
+    written: dict[str, dict[str, Any]] = field(default_factory=dict)  # sync id -> Jira values
+    excel_done: set[str] = field(default_factory=set)  # sync ids whose Excel ops landed
+    applied: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CycleResult:
+    """What a cycle of one pair did (or, in a dry run, would do)."""
+
+    cycle_id: str
+    pair: str
+    dry_run: bool = False
+    runs: list[EntityRun] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    open_conflicts: int = 0
+    bytes_written: int = 0
+    stopped: bool = False
+
+    @property
+    def plans(self) -> list[Plan]:
+        return [run.plan for run in self.runs]
+
+    @property
+    def outcome(self) -> str:
+        if self.errors or any(run.errors for run in self.runs):
+            return "errors"
+        return "conflicts" if self.open_conflicts else "ok"
+
+    @property
+    def all_errors(self) -> list[str]:
+        return [*self.errors, *(e for run in self.runs for e in run.errors)]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        total: Counter[str] = Counter()
+        for run in self.runs:
+            total.update(run.applied)
+        return dict(total)
+
+
+@dataclass
+class PairSync:
+    """The parts one pair's cycles work with."""
+
+    config: Config
+    pair: SyncPair
+    mapping: MappingSpec
+    store: StateStore
+    jira: JiraSide
+    today: Callable[[], date] = date.today
+    keep_backups: int = 10
+    entities: list[EntityMapping] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.entities:
+            wanted = set(self.pair.entities or ())
+            self.entities = [
+                e
+                for e in self.mapping.entities
+                if e.jira is not None and (not wanted or e.type in wanted)
+            ]
+        self.keep_backups = self.config.sync.backups_to_keep
+
+    @property
+    def workbook(self) -> Path:
+        return self.config.resolve(self.pair.workbook)
+
+    @property
+    def context(self) -> dict[str, Any]:
+        return {"risk_thresholds": self.config.sync.risk_thresholds}
+
+    # -- the cycle --------------------------------------------------------------------------
+    def run(
+        self, *, dry_run: bool = False, full: bool = False, stop: threading.Event | None = None
+    ) -> CycleResult:
+        stop = stop or threading.Event()
+        cycle_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid4().hex[:6]}"
+        result = CycleResult(cycle_id, self.pair.name, dry_run)
+        if not dry_run:
+            with self.store.transaction():
+                self.store.begin_cycle(cycle_id, self.pair.name)
+        try:
+            result.runs = [self._plan(entity, full) for entity in self.entities]
+            if not dry_run:
+                self._apply(result, stop)
+        except Exception as exc:
+            if not dry_run:
+                with self.store.transaction():
+                    self.store.finish_cycle(cycle_id, "failed", {"error": str(exc)})
+            raise
+        result.open_conflicts = len(self.store.open_conflicts(self.pair.name))
+        if not dry_run:
+            with self.store.transaction():
+                self.store.snapshot(cycle_id, self.pair.name)
+                self.store.finish_cycle(
+                    cycle_id,
+                    "stopped" if result.stopped else result.outcome,
+                    {
+                        "counts": result.counts,
+                        "errors": result.all_errors[:50],
+                        "open_conflicts": result.open_conflicts,
+                    },
+                )
+        return result
+
+    def _plan(self, entity: EntityMapping, full: bool) -> EntityRun:
+        fields = synced_fields(entity)
+        excel = read_entity(self.workbook, self.mapping, entity, self.context)
+        view = self.jira.view(entity, full=full)
+        bases = self.store.bases(self.pair.name, entity.type)
+        excel_side = side_records(excel, fields)
+        jira_side = [
+            _side(values, fields)
+            for sync_id, values in view.records.items()
+            if sync_id not in view.deferred
+        ]
+        # Records one side could not read are left alone this cycle, not seen as deleted.
+        blocked_keys = {k for k, _ in excel.rejected_ids if k} | view.problem_keys
+        blocked_ids = {s for _, s in excel.rejected_ids if s} | view.deferred
+        bases = {
+            s: b
+            for s, b in bases.items()
+            if s not in blocked_ids and b.jira_key not in blocked_keys
+        }
+        excel_side = [
+            r for r in excel_side if r.key not in blocked_keys and r.sync_id not in blocked_ids
+        ]
+        jira_side = [r for r in jira_side if r.key not in blocked_keys]
+        matches = match_records(bases, jira_side, excel_side)
+        resolutions = self.store.pending_resolutions(self.pair.name, entity.type)
+        plan = plan_entity(
+            self.pair.name,
+            entity.type,
+            matches,
+            fields,
+            merge_rules(self.config, self.pair, entity),
+            mass_change_guard=self.config.sync.mass_change_guard,
+            resolutions=resolutions,
+        )
+        run = EntityRun(entity, fields, excel, view, matches, plan, resolutions)
+        for error in excel.errors:
+            run.errors.append(str(error))
+        for problem in view.problems:
+            run.errors.append(f"{problem.key}: {problem.message}")
+        return run
+
+    # -- applying ---------------------------------------------------------------------------
+    def _apply(self, result: CycleResult, stop: threading.Event) -> None:
+        first = ExcelChanges(self.mapping)
+        stamped: dict[str, dict[str, Any]] = {}  # run type -> row -> ids
+        for run in result.runs:
+            stamped[run.entity.type] = self._excel_first(run, first)
+        fingerprint = result.runs[0].excel.fingerprint if result.runs else None
+        excel_ok = self._write_workbook(result, first, fingerprint)
+        for run in result.runs:
+            if excel_ok:
+                run.excel_done.update(
+                    op.sync_id or "" for op in run.plan.operations if op.kind.startswith("excel")
+                )
+            else:
+                run.failed.update(
+                    op.sync_id or "" for op in run.plan.operations if op.kind.startswith("excel")
+                )
+        for run in result.runs:
+            if stop.is_set():
+                result.stopped = True
+                break
+            self._jira_writes(run, result.cycle_id, stamped[run.entity.type], excel_ok, stop)
+            result.stopped = result.stopped or stop.is_set()
+        second = ExcelChanges(self.mapping)
+        for run in result.runs:
+            self._excel_keys(run, second)
+        if second:
+            current = Fingerprint.of_file(self.workbook)
+            if not self._write_workbook(result, second, current):
+                for run in result.runs:
+                    run.failed.update(run.created)
+        for run in result.runs:
+            self._record(run, result.cycle_id)
+        self._conflict_sheet(result)
+
+    def _write_workbook(
+        self, result: CycleResult, changes: ExcelChanges, fingerprint: Fingerprint | None
+    ) -> bool:
+        if not changes or fingerprint is None:
+            return True
+        try:
+            written = apply_patch(
+                self.workbook,
+                changes.patch,
+                expected=fingerprint,
+                keep_backups=self.keep_backups,
+            )
+        except (ExcelError, OSError) as exc:
+            result.errors.append(f"workbook not written, changes postponed: {exc}")
+            return False
+        result.bytes_written += written.bytes_written
+        return True
+
+    def _excel_first(self, run: EntityRun, changes: ExcelChanges) -> dict[str, Any]:
+        """Queue the plan's Excel operations; returns sync id -> row of rows stamped with a
+        new sync id for a create."""
+        entity, location = run.entity, run.excel.location
+        rows = {r.row_number: r for r in run.excel.rows}
+        appended = []
+        for op in run.plan.operations:
+            if op.kind == "excel_write" and op.row is not None:
+                changes.write(entity, location, op.row, {c.name: c.value for c in op.changes})
+            elif op.kind == "excel_append":
+                values = run.jira.records[str(op.sync_id)]
+                appended.append(run_record(entity, values))
+            elif op.kind == "excel_flag" and op.row is not None:
+                if not changes.flag(entity, location, op.row, flag_text(self.today())):
+                    run.errors.append(
+                        f"{op.key}: row {op.row} is no longer in Jira's scope (add a flag "
+                        "column to the mapping to have such rows marked)"
+                    )
+            elif op.kind == "excel_unflag" and op.row is not None:
+                changes.flag(entity, location, op.row, None)
+        changes.append(entity, location, appended)
+        # Stamp ids on matched rows that lack them, and give rows about to be created
+        # in Jira their sync id now.
+        new_ids: dict[str, Any] = {}
+        for match in run.matches:
+            if match.excel is None:
+                continue
+            row = rows[match.excel.ref]
+            if match.jira is not None:
+                ids: dict[str, Any] = {}
+                if match.excel.sync_id != match.jira.sync_id:
+                    ids["sync_id"] = match.jira.sync_id
+                if match.excel.key != match.jira.key:
+                    ids["key"] = match.jira.key
+                changes.write(entity, location, row.row_number, ids)
+            elif match.base is None and match.excel.sync_id is None:
+                sync_id = str(row.record.sync_id)
+                changes.write(entity, location, row.row_number, {"sync_id": sync_id})
+                new_ids[sync_id] = row.row_number
+        return new_ids
+
+    def _jira_writes(
+        self,
+        run: EntityRun,
+        cycle_id: str,
+        stamped: Mapping[str, Any],
+        excel_ok: bool,
+        stop: threading.Event,
+    ) -> None:
+        entity = run.entity
+        closed = closed_status(entity)
+        rows = {r.row_number: r for r in run.excel.rows}
+        creates = []
+        for op in run.plan.operations:
+            if stop.is_set():
+                return
+            sync_id = str(op.sync_id)
+            if op.kind == "jira_edit":
+                current = run.jira.records[sync_id]
+                changes = {c.name: c.value for c in op.changes}
+                self._update(run, sync_id, current, changes)
+            elif op.kind == "jira_close":
+                if closed is None:
+                    run.errors.append(f"{op.key}: {entity.type} issues have no closed status")
+                    run.failed.add(sync_id)
+                    continue
+                self._update(run, sync_id, run.jira.records[sync_id], {"status": closed})
+            elif op.kind == "jira_create" and op.row is not None:
+                row = rows[op.row]
+                if row.record.key:
+                    run.errors.append(
+                        f"row {op.row}: key {row.record.key} is not in this pair's Jira scope; "
+                        "clear the key to create a new issue, or fix the pair's projects/JQL"
+                    )
+                    run.failed.add(sync_id)
+                    continue
+                if op.sync_id is None and (not excel_ok or str(row.record.sync_id) not in stamped):
+                    continue  # the row's id could not be stamped; next cycle
+                record = row.record
+                if record.project is None and len(self.jira.pair.projects) == 1:
+                    record = record.model_copy(update={"project": self.jira.pair.projects[0]})
+                creates.append(record)
+        if creates:
+            self._create(run, cycle_id, creates)
+        self._read_back(run)
+
+    def _update(
+        self, run: EntityRun, sync_id: str, current: Mapping[str, Any], changes: dict[str, Any]
+    ) -> None:
+        try:
+            outcome, values = self.jira.update(run.entity, current, changes)
+        except JiraError as exc:
+            run.errors.append(f"{current.get('key')}: {exc}")
+            run.failed.add(sync_id)
+            return
+        if outcome.problems or values is None:
+            run.errors.extend(outcome.problems)
+            run.failed.add(sync_id)
+            return
+        run.written[sync_id] = values
+
+    def _create(self, run: EntityRun, cycle_id: str, records: list[Any]) -> None:
+        try:
+            outcomes = self.jira.create(run.entity, cycle_id, records)
+        except JiraError as exc:
+            run.errors.append(f"creating {len(records)} {run.entity.type} issue(s): {exc}")
+            run.failed.update(str(r.sync_id) for r in records)
+            return
+        done = []
+        for record, outcome in zip(records, outcomes, strict=True):
+            sync_id = str(record.sync_id)
+            if outcome.key:
+                run.created[sync_id] = outcome.key
+                run.written[sync_id] = {**record_values(record), "key": outcome.key}
+                done.append(sync_id)
+            if outcome.problems:
+                run.errors.extend(outcome.problems)
+                if not outcome.key:
+                    run.failed.add(sync_id)
+        self.jira.done_creating(run.entity, done)
+
+    def _read_back(self, run: EntityRun) -> None:
+        """Confirm the writes: Jira's own values of every written issue, in bulk."""
+        keys = sorted({v["key"] for v in run.written.values() if v.get("key")})
+        if not keys:
+            return
+        try:
+            fetched = self.jira.reader.read_keys(self.jira.scoped(run.entity), keys)
+        except JiraError as exc:
+            run.errors.append(f"reading back {len(keys)} written issue(s): {exc}")
+            return
+        by_key = {r.key: record_values(r) for r in fetched.records}
+        for sync_id, values in list(run.written.items()):
+            if values.get("key") in by_key:
+                run.written[sync_id] = by_key[values["key"]]
+
+    def _excel_keys(self, run: EntityRun, changes: ExcelChanges) -> None:
+        """Keys (and Jira-set values such as the reporter) of issues just created."""
+        rows = {str(r.record.sync_id): r for r in run.excel.rows}
+        for sync_id, key in run.created.items():
+            row = rows.get(sync_id)
+            if row is None:
+                continue
+            jira = run.written.get(sync_id, {})
+            updates: dict[str, Any] = {"key": key, "sync_id": sync_id}
+            for name in run.fields:
+                mapped = run.entity.field(name)
+                if mapped.to_excel and name in jira and jira[name] != getattr(row.record, name):
+                    updates[name] = jira[name]
+            changes.write(run.entity, run.excel.location, row.row_number, updates)
+
+    # -- bookkeeping ------------------------------------------------------------------------
+    def _record(self, run: EntityRun, cycle_id: str) -> None:
+        pair, kind = self.pair.name, run.entity.type
+        ops_by_id: dict[str, list[Operation]] = {}
+        for op in run.plan.operations:
+            ops_by_id.setdefault(str(op.sync_id), []).append(op)
+        rows = {r.row_number: r for r in run.excel.rows}
+        audit: list[AuditEntry] = []
+        applied_resolutions: list[tuple[str, str]] = []
+        with self.store.transaction():
+            items = dict(run.jira.records)
+            for sync_id, values in run.written.items():
+                items[sync_id] = values
+            if run.jira.full_read:
+                known = {str(r["sync_id"]) for r in self.store.items(kind, pair)}
+                self.store.drop_items(pair, kind, sorted(known - set(items)))
+            self.store.save_items(pair, kind, list(items.values()))
+            for match in run.matches:
+                sync_id = str(match.sync_id) if match.sync_id else None
+                ops = ops_by_id.get(str(match.sync_id), [])
+                if match.sync_id is None and match.excel is not None:
+                    sync_id = str(rows[match.excel.ref].record.sync_id)
+                    ops = ops_by_id.get("None", []) if match.excel.ref else []
+                    ops = [o for o in ops if o.row == match.excel.ref]
+                if sync_id is None or sync_id in run.failed:
+                    continue
+                self._advance(run, match, sync_id, ops, items, audit, cycle_id)
+                applied_resolutions.extend(k for k in run.resolutions if k[0] == sync_id)
+            self.store.mark_applied(pair, kind, applied_resolutions)
+            self.store.append_audit(audit)
+            if run.jira.cursor is not None:
+                self.store.set_cursor(pair, kind, CURSOR, run.jira.cursor.isoformat())
+        for op in run.plan.operations:
+            if op.kind != "conflict" and str(op.sync_id) not in run.failed:
+                run.applied[op.kind] += 1
+
+    def _advance(
+        self,
+        run: EntityRun,
+        match: Match,
+        sync_id: str,
+        ops: list[Operation],
+        items: Mapping[str, Mapping[str, Any]],
+        audit: list[AuditEntry],
+        cycle_id: str,
+    ) -> None:
+        """Save the record's new base (and its conflicts and audit entries)."""
+        pair, kind, fields = self.pair.name, run.entity.type, run.fields
+        old = dict(match.base.values) if match.base else None
+        key = match.key or run.created.get(sync_id)
+        kinds = {op.kind for op in ops}
+
+        def log(name: str, before: Any, after: Any, direction: str) -> None:
+            audit.append(
+                AuditEntry(cycle_id, pair, kind, sync_id, key, name, before, after, direction)
+            )
+
+        if "conflict" in kinds:
+            for op in ops:
+                if op.kind != "conflict":
+                    continue
+                if op.changes:
+                    for change in op.changes:
+                        self._conflict(run, match, sync_id, key, change.name, change)
+                else:
+                    self._record_conflict(run, match, sync_id, key, op.reason)
+        if match.jira is None and match.excel is None:
+            if old is not None:
+                self.store.forget(pair, kind, sync_id)
+            return
+        new: dict[str, Any]
+        if "jira_create" in kinds:
+            if sync_id not in run.created:
+                return
+            values = items.get(sync_id, run.written.get(sync_id, {}))
+            new = {n: values.get(n) for n in fields}
+            log("(created in Jira)", None, run.created[sync_id], "excel->jira")
+        elif "excel_append" in kinds:
+            jira = items[sync_id]
+            new = {n: jira.get(n) for n in fields}
+            log("(appended row)", None, jira.get("summary"), "jira->excel")
+        elif match.jira is None:  # left Jira's scope
+            if old is None or "conflict" in kinds:
+                return
+            new = old
+            if "excel_flag" in kinds:
+                new = {**old, FLAGGED: self.today().isoformat()}
+                log("(flagged)", None, flag_text(self.today()), "jira->excel")
+        elif match.excel is None:  # row removed from the workbook
+            if old is None or "conflict" in kinds:
+                return
+            if "jira_close" in kinds:
+                new = {**old, "status": closed_status(run.entity), CLOSED: True}
+                log("status", old.get("status"), new["status"], "excel->jira")
+            else:
+                new = {**old, REMOVED: True}
+        else:
+            new = {} if old is None else {n: v for n, v in old.items() if n in fields}
+            conflicted = {c.name for op in ops if op.kind == "conflict" for c in op.changes}
+            for change in (c for op in ops for c in op.changes if op.kind != "conflict"):
+                direction = "excel->jira" if change.action == "to_jira" else "jira->excel"
+                before = change.jira if change.action == "to_jira" else change.excel
+                log(change.name, before, change.value, direction)
+            for name in fields:
+                if name in conflicted:
+                    new.setdefault(name, None)
+                    continue
+                changed = [
+                    c for op in ops for c in op.changes if c.name == name and op.kind != "conflict"
+                ]
+                new[name] = changed[-1].value if changed else match.jira.values.get(name)
+        if old is None or new != old or (match.base and match.base.jira_key != key):
+            self.store.save_base(pair, kind, sync_id, key, new)
+
+    def _conflict(
+        self,
+        run: EntityRun,
+        match: Match,
+        sync_id: str,
+        key: str | None,
+        name: str,
+        change: FieldChange,
+    ) -> None:
+        self.store.record_conflict(
+            self.pair.name,
+            run.entity.type,
+            sync_id,
+            key,
+            name,
+            base=change.base,
+            jira=change.jira,
+            excel=change.excel,
+            jira_updated=_updated(run.jira.records.get(sync_id)),
+            excel_seen=datetime.now(UTC),
+        )
+
+    def _record_conflict(
+        self, run: EntityRun, match: Match, sync_id: str, key: str | None, reason: str
+    ) -> None:
+        """A record edited on one side and removed on the other: keep both whole."""
+        self.store.record_conflict(
+            self.pair.name,
+            run.entity.type,
+            sync_id,
+            key,
+            RECORD_FIELD,
+            base=dict(match.base.values) if match.base else None,
+            jira=dict(match.jira.values) if match.jira else None,
+            excel=dict(match.excel.values) if match.excel else None,
+            jira_updated=_updated(run.jira.records.get(sync_id)),
+            excel_seen=datetime.now(UTC),
+        )
+
+    def _conflict_sheet(self, result: CycleResult) -> None:
+        from sync.conflict_sheet import refresh_conflicts_sheet
+
+        try:
+            written = refresh_conflicts_sheet(
+                self.workbook, self.store.open_conflicts(self.pair.name), self.keep_backups
+            )
+        except (ExcelError, OSError) as exc:
+            result.errors.append(f"Sync Conflicts sheet not updated: {exc}")
+            return
+        result.bytes_written += written
+
+
+def _side(values: Mapping[str, Any], fields: frozenset[str]) -> Any:
+    from sync.plan import SideRecord
+
+    return SideRecord(
+        str(values["sync_id"]),
+        values.get("key"),
+        {name: values.get(name) for name in fields},
+        values.get("key"),
+    )
+
+
+def _updated(values: Mapping[str, Any] | None) -> datetime | None:
+    return values.get("updated") if values else None
+
+
+def run_record(entity: EntityMapping, values: Mapping[str, Any]) -> Any:
+    """A canonical record from stored values (derived fields recomputed)."""
+    from mappings.model import build_record
+
+    return build_record(
+        entity.type, without_derived(entity.type, values), source=str(values.get("key"))
+    )
+
+
+__all__ = ["BaseEntry", "CycleResult", "EntityRun", "PairSync", "run_record"]

@@ -1,0 +1,201 @@
+"""Jira as one side of the sync: the current view of a scope, cheaply, and the writes.
+
+A cycle must not re-read thousands of issues to learn that nothing changed. The view
+is kept in the state store (the ``items`` table: every in-scope issue as last read or
+written) and refreshed by an incremental search (``updated >=`` the cursor). Deleted
+issues and issues that left the scope never show up in such a search, so one count
+request checks that the scope still holds exactly the issues known; when it does not,
+the cycle falls back to a full read. A no-op cycle therefore costs two requests.
+
+Creates are written into the intent journal before they are sent. If the process dies
+after Jira created an issue but before the workbook received its key, the next cycle
+finds the issue by its sync id and matches it to the row instead of creating it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
+
+from connectors.jira.errors import JiraError
+from connectors.jira.reader import IssueProblem, JiraReader, ReadResult
+from connectors.jira.site import JiraSiteContext
+from connectors.jira.writer import JiraWriter, WriteOutcome
+from mappings.config import SyncPair
+from mappings.errors import MappingsError
+from mappings.mapping import EntityMapping, MappingSpec
+from mappings.model import ENTITY_TYPES, build_record
+from sync.store import StateStore
+
+CURSOR = "jira_updated"
+CREATE = "create"
+CLOUD_SEARCH_SETTLE = timedelta(seconds=60)
+"""How long a journaled create may stay invisible to Cloud's eventually consistent
+search before pmo-sync concludes it never happened and sends it again."""
+
+
+@dataclass
+class JiraView:
+    """Every in-scope issue of one entity, as canonical values keyed by sync id."""
+
+    records: dict[str, dict[str, Any]]
+    problems: list[IssueProblem] = field(default_factory=list)
+    cursor: datetime | None = None
+    full_read: bool = False
+    deferred: set[str] = field(default_factory=set)  # sync ids whose create may be in flight
+
+    @property
+    def problem_keys(self) -> set[str]:
+        return {p.key for p in self.problems}
+
+
+def record_values(record: Any) -> dict[str, Any]:
+    """A record as the plain values the store keeps (sync id as text)."""
+    values = record.model_dump()
+    values["sync_id"] = str(values["sync_id"])
+    return values
+
+
+def without_derived(entity_type: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    derived = ENTITY_TYPES[entity_type].derived_fields
+    return {k: v for k, v in values.items() if k not in derived and not k.startswith("_")}
+
+
+class JiraSide:
+    """Reads and writes one pair's Jira scope, one entity at a time."""
+
+    def __init__(
+        self,
+        site: JiraSiteContext,
+        mapping: MappingSpec,
+        pair: SyncPair,
+        store: StateStore,
+        *,
+        reader: JiraReader | None = None,
+        writer: JiraWriter | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.site = site
+        self.mapping = mapping
+        self.pair = pair
+        self.store = store
+        self.reader = reader or JiraReader(site, mapping)
+        self.writer = writer or JiraWriter(site, mapping)
+        self.clock = clock
+
+    def scoped(self, entity: EntityMapping) -> EntityMapping:
+        """The entity with the pair's extra JQL folded into its scope."""
+        if entity.jira is None:
+            raise JiraError(f"entity {entity.type!r} has no Jira scope in the mapping")
+        if not self.pair.jql:
+            return entity
+        jql = f"({entity.jira.jql}) AND ({self.pair.jql})" if entity.jira.jql else self.pair.jql
+        return entity.model_copy(update={"jira": entity.jira.model_copy(update={"jql": jql})})
+
+    # -- reading ----------------------------------------------------------------------------
+    def count(self, entity: EntityMapping) -> int:
+        """Issues in scope now: one request (Cloud's approximate count, DC's total)."""
+        jql = self.reader.scope_jql(entity, self.pair.projects)
+        http = self.site.http
+        if self.site.deployment == "cloud":
+            return int(
+                http.post("search/approximate-count", {"jql": jql}, idempotent=True)["count"]
+            )
+        return int(http.post("search", {"jql": jql, "maxResults": 0}, idempotent=True)["total"])
+
+    def view(self, entity: EntityMapping, *, full: bool = False) -> JiraView:
+        """The scope now: incremental when the store knows it, a full read otherwise."""
+        scoped = self.scoped(entity)
+        pair, kind = self.pair.name, entity.type
+        cursor_text = self.store.cursor(pair, kind, CURSOR)
+        known = {str(r["sync_id"]): r for r in self.store.items(kind, pair)}
+        if cursor_text is None or full:
+            return self._full(scoped, known)
+        since = datetime.fromisoformat(cursor_text)
+        result = self.reader.read(scoped, self.pair.projects, since=since)
+        records = dict(known)
+        for record in result.records:
+            records[str(record.sync_id)] = record_values(record)
+        view = JiraView(records, result.problems, result.cursor or since)
+        unknown_problems = view.problem_keys - {r.get("key") for r in records.values()}
+        if self.count(scoped) != len(records) + len(unknown_problems):
+            return self._full(scoped, known)
+        return self._recover_creates(scoped, view)
+
+    def _full(self, entity: EntityMapping, known: Mapping[str, dict[str, Any]]) -> JiraView:
+        result: ReadResult = self.reader.read(entity, self.pair.projects)
+        records = {str(r.sync_id): record_values(r) for r in result.records}
+        failing = {p.key for p in result.problems}
+        for sync_id, values in known.items():  # an unreadable issue is not a deleted one
+            if values.get("key") in failing:
+                records.setdefault(sync_id, values)
+        view = JiraView(records, result.problems, result.cursor, full_read=True)
+        return self._recover_creates(entity, view)
+
+    def _recover_creates(self, entity: EntityMapping, view: JiraView) -> JiraView:
+        """Finish creates journaled by a cycle that did not live to record their keys."""
+        pending = [
+            i
+            for i in self.store.intents(self.pair.name, entity.type, CREATE)
+            if i.sync_id not in view.records
+        ]
+        if not pending:
+            return view
+        wanted = [SimpleNamespace(sync_id=i.sync_id, project=i.payload["project"]) for i in pending]
+        since = min(i.created_at for i in pending)
+        found = self.writer.find_by_sync_ids(entity, wanted, since=since)
+        if found:
+            fetched = self.reader.read_keys(entity, sorted(found.values()))
+            for record in fetched.records:
+                view.records[str(record.sync_id)] = record_values(record)
+            view.problems.extend(fetched.problems)
+        settle = CLOUD_SEARCH_SETTLE if self.site.deployment == "cloud" else timedelta(0)
+        for intent in pending:
+            if intent.sync_id in found:
+                continue
+            if self.clock() - intent.created_at < settle:
+                view.deferred.add(intent.sync_id)  # may still be on its way into search
+        gone = [i.sync_id for i in pending if i.sync_id not in view.deferred]
+        self.store.clear_intents(self.pair.name, entity.type, gone, CREATE)
+        return view
+
+    # -- writing ----------------------------------------------------------------------------
+    def record(self, entity: EntityMapping, values: Mapping[str, Any]) -> Any:
+        return build_record(
+            entity.type, without_derived(entity.type, values), source=str(values.get("key"))
+        )
+
+    def update(
+        self, entity: EntityMapping, current: Mapping[str, Any], changes: Mapping[str, Any]
+    ) -> tuple[WriteOutcome, dict[str, Any] | None]:
+        """Write changed fields to one issue; the issue's new values when it worked."""
+        try:
+            record = self.record(entity, {**current, **changes})
+        except (MappingsError, ValueError) as exc:
+            outcome = WriteOutcome(str(current.get("sync_id")), current.get("key"))
+            outcome.problems.append(f"{current.get('key')}: {exc}")
+            return outcome, None
+        outcome = self.writer.update(self.scoped(entity), record, list(changes))
+        return outcome, (record_values(record) if not outcome.problems else None)
+
+    def create(
+        self, entity: EntityMapping, cycle_id: str, records: Sequence[Any]
+    ) -> list[WriteOutcome]:
+        """Create issues, journaling each intent first (committed before the request)."""
+        with self.store.transaction():
+            for record in records:
+                self.store.add_intent(
+                    cycle_id,
+                    self.pair.name,
+                    entity.type,
+                    str(record.sync_id),
+                    CREATE,
+                    {"project": record.project, "summary": record.summary},
+                )
+        return self.writer.create(self.scoped(entity), list(records))
+
+    def done_creating(self, entity: EntityMapping, sync_ids: list[str]) -> None:
+        self.store.clear_intents(self.pair.name, entity.type, sync_ids, CREATE)

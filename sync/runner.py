@@ -1,0 +1,116 @@
+"""Running cycles for the pairs of a configuration: one Jira site, one state store.
+
+Pairs are isolated: a pair whose workbook is missing or locked, whose mapping is bad or
+whose cycle hits an error is reported with its reason, and the other pairs still sync.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from connectors.excel.errors import ExcelError
+from connectors.jira.errors import JiraError
+from connectors.jira.site import JiraSiteContext, open_configured_site
+from mappings.config import Config, SyncPair
+from mappings.errors import MappingsError
+from mappings.mapping import load_mapping
+from sync.cycle import CycleResult, PairSync
+from sync.errors import SyncError
+from sync.jira_side import JiraSide
+from sync.store import StateStore
+
+
+@dataclass
+class PairFailure:
+    """A pair whose cycle could not run at all."""
+
+    pair: str
+    error: str
+
+    outcome = "failed"
+
+
+def select_pairs(config: Config, names: Sequence[str] = ()) -> list[SyncPair]:
+    pairs = list(config.pairs)
+    if not names:
+        return pairs
+    known = {p.name: p for p in pairs}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise SyncError(
+            f"no pair named {', '.join(unknown)} in the configuration (pairs: "
+            f"{', '.join(known) or 'none'})"
+        )
+    return [known[n] for n in names]
+
+
+def state_store_path(config: Config) -> Path:
+    return config.resolve(config.sync.state_store)
+
+
+class Runner:
+    """Opens the site and the store once, then runs cycles pair by pair."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        site: JiraSiteContext | None = None,
+        store: StateStore | None = None,
+    ) -> None:
+        self.config = config
+        self._site = site
+        self.store = store or StateStore(state_store_path(config))
+
+    @property
+    def site(self) -> JiraSiteContext:
+        if self._site is None:
+            self._site = open_configured_site(self.config.jira)
+        return self._site
+
+    def pair_sync(self, pair: SyncPair) -> PairSync:
+        mapping = load_mapping(pair.mapping, self.config.base_dir)
+        jira = JiraSide(self.site, mapping, pair, self.store)
+        return PairSync(self.config, pair, mapping, self.store, jira)
+
+    def run_pair(
+        self,
+        pair: SyncPair,
+        *,
+        dry_run: bool = False,
+        full: bool = False,
+        stop: threading.Event | None = None,
+    ) -> CycleResult:
+        return self.pair_sync(pair).run(dry_run=dry_run, full=full, stop=stop)
+
+    def run(
+        self,
+        names: Sequence[str] = (),
+        *,
+        dry_run: bool = False,
+        full: bool = False,
+        stop: threading.Event | None = None,
+        on_result: Callable[[CycleResult | PairFailure], None] | None = None,
+    ) -> list[CycleResult | PairFailure]:
+        results: list[CycleResult | PairFailure] = []
+        for pair in select_pairs(self.config, names):
+            if stop is not None and stop.is_set():
+                break
+            try:
+                result: CycleResult | PairFailure = self.run_pair(
+                    pair, dry_run=dry_run, full=full, stop=stop
+                )
+            except (SyncError, MappingsError, ExcelError, JiraError, OSError, ValueError) as exc:
+                result = PairFailure(pair.name, str(exc))
+            except Exception as exc:  # noqa: BLE001 - one pair must not stop the others
+                result = PairFailure(pair.name, f"{type(exc).__name__}: {exc}")
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
+        return results
+
+    def close(self) -> None:
+        self.store.close()

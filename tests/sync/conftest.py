@@ -1,0 +1,110 @@
+"""Fixtures for the sync engine's end-to-end tests: a sandbox, a workbook, a config."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from connectors.excel import apply_patch
+from connectors.excel.records import RecordsRead, add_row_changes, read_records
+from connectors.excel.template import write_template
+from connectors.jira.reader import JiraReader
+from connectors.jira.retry import RetryPolicy
+from connectors.jira.site import open_site
+from mappings.config import Config, load_config
+from mappings.mapping import MappingSpec, load_mapping
+from pmo_sync.cli import render_config
+from sandbox import SandboxServer, running_sandbox
+from sandbox.testing import make_jira
+from sync.runner import Runner
+from sync.store import StateStore
+
+
+@dataclass
+class SyncWorld:
+    """A sandbox Jira, a workbook and a configured runner, as a user would have them."""
+
+    server: SandboxServer
+    config: Config
+    mapping: MappingSpec
+    workbook: Path
+    runner: Runner
+
+    @property
+    def store(self) -> StateStore:
+        return self.runner.store
+
+    def cycle(self, **kw: Any) -> Any:
+        (result,) = self.runner.run(**kw)
+        return result
+
+    def rows(self, entity: str) -> RecordsRead:
+        return read_records(self.workbook, self.mapping, self.mapping.entity(entity))
+
+    def row(self, entity: str, key: str) -> Any:
+        return next(r for r in self.rows(entity).rows if r.record.key == key)
+
+    def edit_row(self, entity: str, key: str, **changes: Any) -> None:
+        """A person editing cells of the row of ``key`` (saved through the real writer)."""
+        read = self.rows(entity)
+        row = next(r for r in read.rows if r.record.key == key)
+        patch = add_row_changes(
+            __import__("connectors.excel", fromlist=["WorkbookPatch"]).WorkbookPatch(),
+            self.mapping,
+            self.mapping.entity(entity),
+            read.location,
+            row.row_number,
+            changes,
+        )
+        apply_patch(self.workbook, patch, expected=read.fingerprint, live=False)
+
+    def jira(self, entity: str, key: str) -> Any:
+        """An issue as Jira holds it now, read over HTTP as a canonical record."""
+        reader = self.runner.site and JiraReader(self.runner.site, self.mapping)
+        (record,) = reader.read_keys(self.mapping.entity(entity), [key]).records
+        return record
+
+    def requests(self) -> int:
+        return len(self.server.request_log)
+
+
+def make_world(
+    tmp_path: Path, server: SandboxServer, mapping: str = "builtin:raid_log", **settings: str
+) -> SyncWorld:
+    spec = load_mapping(mapping)
+    workbook = write_template(spec, tmp_path / "raid.xlsx")
+    text = render_config(
+        url=server.url,
+        email=server.credentials.email,
+        workbook=workbook.name,
+        mapping=mapping,
+        projects=["ALPHA"],
+        pair="alpha",
+    )
+    extra = "".join(f"{k} = {v}\n" for k, v in settings.items())
+    text = text.replace("[sync]\n", f"[sync]\n{extra}") if "[sync]\n" in text else text
+    path = tmp_path / "pmo-sync.toml"
+    path.write_text(text, "utf-8")
+    config = load_config(path)
+    site = open_site(make_jira(server), server.mode, RetryPolicy(sleep=lambda s: None))  # type: ignore[arg-type]
+    return SyncWorld(server, config, spec, workbook, Runner(config, site=site))
+
+
+@pytest.fixture(params=["cloud", "datacenter"])
+def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SyncWorld]:
+    with running_sandbox(mode=request.param, seed="demo", timezone="UTC") as server:
+        w = make_world(tmp_path, server)
+        yield w
+        w.runner.close()
+
+
+@pytest.fixture
+def cloud_world(tmp_path: Path) -> Iterator[SyncWorld]:
+    with running_sandbox(mode="cloud", seed="demo", timezone="UTC") as server:
+        w = make_world(tmp_path, server)
+        yield w
+        w.runner.close()
