@@ -105,7 +105,7 @@ class Runner:
                 )
             except (SyncError, MappingsError, ExcelError, JiraError, OSError, ValueError) as exc:
                 result = PairFailure(pair.name, str(exc))
-            except Exception as exc:  # noqa: BLE001 - one pair must not stop the others
+            except Exception as exc:
                 result = PairFailure(pair.name, f"{type(exc).__name__}: {exc}")
             results.append(result)
             if on_result is not None:
