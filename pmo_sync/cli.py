@@ -5,6 +5,7 @@ Exit codes: 0 ok; 1 a sync left conflicts or errors; 2 a usage or configuration 
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
@@ -14,12 +15,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from connectors.excel.template import write_template
-from mappings.config import load_config
+from mappings.config import Config, load_config
 from mappings.errors import ConfigError, MappingsError
 from mappings.mapping import builtin_mapping_names, load_mapping
 from pmo_sync import __version__
 from pmo_sync.checks import Finding, run_checks
-from sync.errors import StateStoreError
+from sync.errors import StateStoreError, SyncError
 from sync.store import StateStore
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -268,7 +269,7 @@ def audit_log(
     for e in entries:
         table.add_row(
             e.at.strftime("%Y-%m-%d %H:%M:%S") if e.at else "",
-            e.cycle_id[:8],
+            e.cycle_id,
             e.pair,
             e.jira_key or e.sync_id[:8],
             e.field,
@@ -286,16 +287,90 @@ def _not_yet(command: str, issue: str) -> None:
     )
 
 
+def _config(config: Path) -> Config:
+    try:
+        return load_config(config)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+
+
 @app.command()
-def sync() -> None:
-    """Run one two-way sync cycle (arrives with the sync engine)."""
-    _not_yet("sync", "the two-way sync engine")
+def sync(
+    config: ConfigOption = Path("pmo-sync.toml"),
+    pair: Annotated[list[str], typer.Option(help="Only this pair (repeatable)")] = [],  # noqa: B006
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what a cycle would do; change nothing")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan/outcome as JSON")] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Read the whole Jira scope, not just recent changes")
+    ] = False,
+) -> None:
+    """Run one two-way sync cycle for every pair (or the given ones) and exit.
+
+    Exit code 1 when the cycle left conflicts or errors (for cron and CI).
+    """
+    from pmo_sync.sync_output import print_result, results_json
+    from sync.runner import Runner
+
+    loaded = _config(config)
+    try:
+        runner = Runner(loaded)
+    except (StateStoreError, SyncError) as exc:
+        raise _fail(str(exc)) from None
+    try:
+        with console.status("syncing...", spinner="dots") if not as_json else nullcontext():
+            results = runner.run(
+                pair,
+                dry_run=dry_run,
+                full=full,
+                on_result=None if as_json else lambda r: print_result(console, r),
+            )
+    except SyncError as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        runner.close()
+    if as_json:
+        console.print_json(results_json(results))
+    if any(r.outcome != "ok" for r in results):
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+@app.command()
+def resolve(
+    conflict: Annotated[int, typer.Argument(help="Conflict number (see pmo-sync conflicts)")],
+    use: Annotated[str | None, typer.Option(help="Keep the 'jira' or the 'excel' value")] = None,
+    value: Annotated[
+        str | None, typer.Option(help="Write this value to both sides instead")
+    ] = None,
+    config: ConfigOption = Path("pmo-sync.toml"),
+) -> None:
+    """Resolve a conflict; the next sync writes the chosen value to both sides."""
+    from mappings.config import SyncPair
+    from sync.resolve import resolve as settle
+
+    if (use is None) == (value is None) or (use is not None and use not in ("jira", "excel")):
+        raise _fail("give exactly one of --use jira, --use excel or --value VALUE")
+    loaded = _config(config)
+    try:
+        with StateStore(loaded.resolve(loaded.sync.state_store)) as store:
+            found = store.conflict(conflict)
+            pair: SyncPair | None = next(
+                (p for p in loaded.pairs if found and p.name == found.pair), None
+            )
+            mapping = load_mapping(pair.mapping, loaded.base_dir) if pair else None
+            message = settle(
+                store, conflict, "value" if value is not None else use, value, mapping=mapping
+            )
+    except (SyncError, MappingsError) as exc:
+        raise _fail(str(exc)) from None
+    console.print(message, highlight=False)
 
 
 @app.command()
 def daemon() -> None:
-    """Run sync cycles on a schedule (arrives with the sync engine)."""
-    _not_yet("daemon", "the two-way sync engine")
+    """Run sync cycles on a schedule (arrives with the daemon)."""
+    _not_yet("daemon", "the sync daemon")
 
 
 @app.command()

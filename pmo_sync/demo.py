@@ -1,40 +1,64 @@
 """`pmo-sync demo`: the whole product on one machine, with no Jira account and no Excel.
 
 It starts the sandbox Jira with the demo portfolio, writes a configuration and a fresh
-RAID-log workbook, and checks them against each other, so a new user sees in seconds
-what pmo-sync will read and where. (The two-way sync cycles join the demo with the
-sync engine.)
+RAID-log workbook, checks them against each other, runs a first sync (Jira fills the
+workbook), then plays a PMO's day: a risk re-scored in the workbook, a change request
+approved in Jira, and one field edited differently on both sides. A second cycle carries
+the edits across and surfaces the conflict instead of picking a winner.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
+from connectors.excel import WorkbookPatch, apply_patch
+from connectors.excel.records import add_row_changes, read_records
 from connectors.excel.template import write_template
 from mappings.config import load_config
-from mappings.mapping import load_mapping
+from mappings.mapping import MappingSpec, load_mapping
 from pmo_sync.checks import run_checks
 
 DEMO_MAPPING = "builtin:raid_log"
 DEMO_PROJECT = "ALPHA"
 
 
+def _edit_row(workbook: Path, mapping: MappingSpec, entity: str, key: str, **changes: Any) -> None:
+    """What a PMO analyst does in Excel: change cells of one row and save."""
+    read = read_records(workbook, mapping, mapping.entity(entity))
+    row = next(r for r in read.rows if r.record.key == key)
+    patch = add_row_changes(
+        WorkbookPatch(), mapping, mapping.entity(entity), read.location, row.row_number, changes
+    )
+    apply_patch(workbook, patch, expected=read.fingerprint, live=False)
+
+
+def _first(workbook: Path, mapping: MappingSpec, entity: str, **where: Any) -> Any:
+    rows = read_records(workbook, mapping, mapping.entity(entity)).rows
+    return next(r.record for r in rows if all(getattr(r.record, k) == v for k, v in where.items()))
+
+
 def run_demo(directory: Path, console: Console) -> int:
     """Run the demo; returns the process exit code."""
     from pmo_sync.cli import print_finding, render_config
+    from pmo_sync.sync_output import print_result
     from sandbox import SandboxServer
+    from sync.runner import Runner
 
     directory.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(directory / ".pmo-sync", ignore_errors=True)  # a fresh sandbox, a fresh store
     server = SandboxServer(mode="cloud", seed="demo")
     server.start()
     try:
         credentials = server.credentials
         console.print(f"[bold]1. Sandbox Jira[/bold] running at {server.url} (demo portfolio)")
+        mapping = load_mapping(DEMO_MAPPING)
         workbook = directory / "alpha_raid_log.xlsx"
-        write_template(load_mapping(DEMO_MAPPING), workbook, overwrite=True)
+        write_template(mapping, workbook, overwrite=True)
         console.print(f"[bold]2. Workbook[/bold] {workbook} generated from {DEMO_MAPPING}")
         config_path = directory / "pmo-sync.toml"
         config_path.write_text(
@@ -51,13 +75,46 @@ def run_demo(directory: Path, console: Console) -> int:
         console.print(f"[bold]3. Config[/bold] {config_path}")
         os.environ["PMO_SYNC_JIRA_TOKEN"] = credentials.api_token or ""
         console.print("[bold]4. Check[/bold] config, mapping, workbook and Jira fields:")
-        findings = run_checks(load_config(config_path), report=print_finding)
+        config = load_config(config_path)
+        findings = run_checks(config, report=print_finding)
+        if any(f.level == "error" for f in findings):
+            console.print("[red]checks failed; the demo stops here[/red]")
+            return 1
+        runner = Runner(config)
+        try:
+            console.print("[bold]5. First sync[/bold] (Jira -> the empty workbook):")
+            for result in runner.run():
+                print_result(console, result)
+            risk = _first(workbook, mapping, "risk", status="open")
+            other = _first(workbook, mapping, "risk", status="mitigating")
+            change = _first(workbook, mapping, "change_request", status="under_review")
+            console.print("[bold]6. A PMO day[/bold]")
+            _edit_row(workbook, mapping, "risk", risk.key, probability=5, impact=4)
+            console.print(f"   Excel: {risk.key} re-scored to probability 5 x impact 4")
+            server.store.human_transition(
+                change.key, "Approve", values={"Decision Date": "2026-11-27"}
+            )
+            console.print(f"   Jira:  {change.key} approved by the change board (a transition)")
+            _edit_row(workbook, mapping, "risk", other.key, mitigation="Second supplier signed")
+            server.store.human_edit(other.key, {"Mitigation": "Escalated to the sponsor"})
+            console.print(f"   Both:  {other.key} mitigation edited differently on each side")
+            console.print("[bold]7. Second sync[/bold]:")
+            for result in runner.run():
+                print_result(console, result, details=True)
+            conflicts = runner.store.open_conflicts()
+        finally:
+            runner.close()
     finally:
         server.stop()
-    failed = [f for f in findings if f.level == "error"]
+    for c in conflicts:
+        console.print(
+            f"   conflict #{c.id} {c.jira_key} {c.field}: Jira {c.jira!r} / Excel {c.excel!r}"
+        )
     console.print(
-        f"\n{len(findings)} checks, {len(failed)} failed. To use your own Jira: edit "
-        f"{config_path} (jira.url, jira.email, projects), set PMO_SYNC_JIRA_TOKEN, and run "
-        f"`pmo-sync check --config {config_path}`."
+        f"\nThe workbook is {workbook.resolve()}; its 'Sync Conflicts' sheet lists the "
+        "conflict with a Resolution column (or use `pmo-sync resolve N --use jira|excel`).\n"
+        f"To use your own Jira: edit {config_path} (jira.url, jira.email, projects), set "
+        f"PMO_SYNC_JIRA_TOKEN, run `pmo-sync check --config {config_path}`, then "
+        f"`pmo-sync sync --config {config_path} --dry-run`."
     )
-    return 1 if failed else 0
+    return 0

@@ -33,14 +33,23 @@ from connectors.excel.records import RecordsRead
 from connectors.jira.errors import JiraError
 from mappings.config import Config, SyncPair
 from mappings.mapping import EntityMapping, MappingSpec
+from sync.errors import SyncError
 from sync.excel_side import ExcelChanges, flag_text, read_entity, side_records
 from sync.jira_side import CURSOR, JiraSide, JiraView, record_values, without_derived
 from sync.merge import FieldChange
-from sync.plan import CLOSED, FLAGGED, REMOVED, Match, Operation, Plan, match_records, plan_entity
+from sync.plan import (
+    CLOSED,
+    FLAGGED,
+    RECORD_FIELD,
+    REMOVED,
+    Match,
+    Operation,
+    Plan,
+    match_records,
+    plan_entity,
+)
 from sync.rules import closed_status, merge_rules, synced_fields
 from sync.store import AuditEntry, BaseEntry, StateStore
-
-RECORD_FIELD = "(record)"  # the field name of a conflict about a whole record
 
 
 @dataclass
@@ -139,6 +148,8 @@ class PairSync:
             with self.store.transaction():
                 self.store.begin_cycle(cycle_id, self.pair.name)
         try:
+            if not dry_run:
+                self._sheet_resolutions(result)
             result.runs = [self._plan(entity, full) for entity in self.entities]
             if not dry_run:
                 self._apply(result, stop)
@@ -161,6 +172,20 @@ class PairSync:
                     },
                 )
         return result
+
+    def _sheet_resolutions(self, result: CycleResult) -> None:
+        """Resolutions typed into the Sync Conflicts sheet since the last cycle."""
+        from sync.conflict_sheet import read_resolutions
+        from sync.resolve import resolve
+
+        for typed in read_resolutions(self.workbook):
+            try:
+                resolve(
+                    self.store, typed.conflict_id, typed.choice, typed.value, mapping=self.mapping
+                )  # type: ignore[arg-type]
+            except SyncError as exc:
+                if "no open conflict" not in str(exc):  # already resolved: the sheet lags
+                    result.errors.append(f"Sync Conflicts sheet, #{typed.conflict_id}: {exc}")
 
     def _plan(self, entity: EntityMapping, full: bool) -> EntityRun:
         fields = synced_fields(entity)

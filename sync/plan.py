@@ -167,6 +167,7 @@ def _guard(pair: str, entity: str, matches: list[Match], share: float) -> None:
 FLAGGED = "_flagged"  # base marker: the row is flagged as out of Jira scope
 CLOSED = "_closed"  # base marker: the issue was closed because its row was removed
 REMOVED = "_excel_removed"  # base marker: the row was removed and the issue left alone
+RECORD_FIELD = "(record)"  # the field name of a conflict about a whole record
 
 
 def _apply_resolutions(

@@ -17,9 +17,8 @@ from typing import Any, Literal
 from mappings.errors import UnknownValueError
 from mappings.mapping import MappingSpec
 from mappings.model import build_record
-from sync.cycle import RECORD_FIELD
 from sync.errors import SyncError
-from sync.plan import REMOVED
+from sync.plan import RECORD_FIELD, REMOVED
 from sync.store import Conflict, StateStore
 
 Choice = Literal["jira", "excel", "value"]

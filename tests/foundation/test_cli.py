@@ -85,7 +85,7 @@ def test_check_malformed_config_is_exit_2(tmp_path):
 
 
 def test_later_commands_say_they_are_not_available_and_do_nothing():
-    for command in ("sync", "daemon", "report", "addin"):
+    for command in ("daemon", "report", "addin"):
         result = invoke(command)
         assert result.exit_code == 2
         assert "Nothing was done" in result.output
@@ -168,6 +168,17 @@ def test_demo_runs_end_to_end(tmp_path):
     assert {"Risks", "Issues", "CRs"} <= {
         name for sheet in workbook.worksheets for name in sheet.tables
     }
+    # Two cycles ran: the workbook holds the portfolio, the approval and one conflict.
+    assert "10 add row" in result.output and "1 open conflict(s)" in result.output
+    from connectors.excel.records import read_records
+    from mappings import load_mapping
+
+    raid = load_mapping("builtin:raid_log")
+    changes = read_records(
+        tmp_path / "demo" / "alpha_raid_log.xlsx", raid, raid.entity("change_request")
+    )
+    assert "approved" in {r.record.status for r in changes.rows}
+    assert workbook["Sync Conflicts"].max_row == 2
 
 
 def test_sandbox_command_serves_jira_shaped_json_and_stops_cleanly(tmp_path):

@@ -84,3 +84,28 @@ def test_new_rows_create_issues_and_new_issues_append_rows(world):
     assert rows["Key supplier insolvent"].key
     assert world.cycle().counts == {}
     assert date.today()  # the cycle uses the real clock; nothing else depends on it
+
+
+def test_a_conflict_resolved_in_the_sheet_is_applied_by_the_next_cycle(cloud_world):
+    from connectors.excel import Fingerprint, WorkbookPatch, apply_patch
+    from openpyxl import load_workbook
+
+    from sync.conflict_sheet import RESOLUTION, SHEET
+
+    world = cloud_world
+    world.cycle()
+    risk = next(r.record for r in world.rows("risk").rows if r.record.status == "open")
+    world.edit_row("risk", risk.key, status="closed")
+    world.server.store.human_transition(risk.key, "Start Mitigation")
+    assert world.cycle().outcome == "conflicts"
+    sheet = load_workbook(world.workbook)[SHEET]
+    header = [c.value for c in sheet[1]]
+    assert sheet.cell(2, header.index("Field") + 1).value == "status"
+    patch = WorkbookPatch().set(SHEET, 2, RESOLUTION, "jira")
+    apply_patch(world.workbook, patch, expected=Fingerprint.of_file(world.workbook), live=False)
+    result = world.cycle()
+    assert result.outcome == "ok", result.all_errors
+    assert world.row("risk", risk.key).record.status == "mitigating"
+    assert world.store.open_conflicts() == []
+    assert load_workbook(world.workbook)[SHEET].max_row == 1  # only the header is left
+    assert world.cycle().counts == {}
