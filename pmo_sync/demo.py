@@ -77,8 +77,10 @@ def run_demo(directory: Path, console: Console) -> int:
         console.print("[bold]4. Check[/bold] config, mapping, workbook and Jira fields:")
         config = load_config(config_path)
         findings = run_checks(config, report=print_finding)
-        if any(f.level == "error" for f in findings):
-            console.print("[red]checks failed; the demo stops here[/red]")
+        failed = sum(f.level == "error" for f in findings)
+        console.print(f"   {len(findings)} checks, {failed} failed")
+        if failed:
+            console.print("[red]the demo stops here[/red]")
             return 1
         runner = Runner(config)
         try:

@@ -87,9 +87,9 @@ def test_new_rows_create_issues_and_new_issues_append_rows(world):
 
 
 def test_a_conflict_resolved_in_the_sheet_is_applied_by_the_next_cycle(cloud_world):
-    from connectors.excel import Fingerprint, WorkbookPatch, apply_patch
     from openpyxl import load_workbook
 
+    from connectors.excel import Fingerprint, WorkbookPatch, apply_patch
     from sync.conflict_sheet import RESOLUTION, SHEET
 
     world = cloud_world
