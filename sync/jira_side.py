@@ -85,6 +85,7 @@ class JiraSide:
         self.reader = reader or JiraReader(site, mapping)
         self.writer = writer or JiraWriter(site, mapping)
         self.clock = clock
+        self.create_settle = CLOUD_SEARCH_SETTLE if site.deployment == "cloud" else timedelta(0)
 
     def scoped(self, entity: EntityMapping) -> EntityMapping:
         """The entity with the pair's extra JQL folded into its scope."""
@@ -152,11 +153,10 @@ class JiraSide:
             for record in fetched.records:
                 view.records[str(record.sync_id)] = record_values(record)
             view.problems.extend(fetched.problems)
-        settle = CLOUD_SEARCH_SETTLE if self.site.deployment == "cloud" else timedelta(0)
         for intent in pending:
             if intent.sync_id in found:
                 continue
-            if self.clock() - intent.created_at < settle:
+            if self.clock() - intent.created_at < self.create_settle:
                 view.deferred.add(intent.sync_id)  # may still be on its way into search
         gone = [i.sync_id for i in pending if i.sync_id not in view.deferred]
         self.store.clear_intents(self.pair.name, entity.type, gone, CREATE)

@@ -339,6 +339,8 @@ class StateStore:
             (pair, entity, sync_id, field),
         ).fetchone()
         values = (dump_values(base), dump_values(jira), dump_values(excel))
+        if row is not None and (row[1], row[2]) == values[1:]:
+            return int(row[0])  # seen again unchanged: keep when it was first seen
         if row is not None:
             self._db.execute(
                 "UPDATE conflicts SET base=?, jira=?, excel=?, jira_updated=?, excel_seen=? "

@@ -64,19 +64,32 @@ class SyncWorld:
 
     def jira(self, entity: str, key: str) -> Any:
         """An issue as Jira holds it now, read over HTTP as a canonical record."""
-        reader = self.runner.site and JiraReader(self.runner.site, self.mapping)
-        (record,) = reader.read_keys(self.mapping.entity(entity), [key]).records
+        (record,) = self.jira_many(entity, [key])
         return record
+
+    def jira_many(self, entity: str, keys: list[str]) -> list[Any]:
+        reader = JiraReader(self.runner.site, self.mapping)
+        return reader.read_keys(self.mapping.entity(entity), keys).records
 
     def requests(self) -> int:
         return len(self.server.request_log)
 
 
 def make_world(
-    tmp_path: Path, server: SandboxServer, mapping: str = "builtin:raid_log", **settings: str
+    tmp_path: Path,
+    server: SandboxServer,
+    mapping: str = "builtin:raid_log",
+    *,
+    entities: list[str] | None = None,
+    policy: str = "manual",
+    keep_workbook: bool = False,
 ) -> SyncWorld:
+    """A configured pair in ``tmp_path``; with keep_workbook, a restarted process's view
+    of the files an earlier world left there."""
     spec = load_mapping(mapping)
-    workbook = write_template(spec, tmp_path / "raid.xlsx")
+    workbook = tmp_path / "raid.xlsx"
+    if not keep_workbook:
+        write_template(spec, workbook)
     text = render_config(
         url=server.url,
         email=server.credentials.email,
@@ -85,13 +98,19 @@ def make_world(
         projects=["ALPHA"],
         pair="alpha",
     )
-    extra = "".join(f"{k} = {v}\n" for k, v in settings.items())
-    text = text.replace("[sync]\n", f"[sync]\n{extra}") if "[sync]\n" in text else text
+    text = text.replace('conflict_policy = "manual"', f'conflict_policy = "{policy}"')
+    if entities:
+        text += "entities = [" + ", ".join(f'"{e}"' for e in entities) + "]\n"
     path = tmp_path / "pmo-sync.toml"
     path.write_text(text, "utf-8")
     config = load_config(path)
     site = open_site(make_jira(server), server.mode, RetryPolicy(sleep=lambda s: None))  # type: ignore[arg-type]
     return SyncWorld(server, config, spec, workbook, Runner(config, site=site))
+
+
+@pytest.fixture
+def world_factory() -> Any:
+    return make_world
 
 
 @pytest.fixture(params=["cloud", "datacenter"])
