@@ -13,6 +13,7 @@ After every fault-free cycle the invariants must hold:
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections import Counter
 from pathlib import Path
@@ -219,10 +220,8 @@ class SyncMachine(RuleBasedStateMachine):
         RAN["crash_at_kth_side_effect"] += 1
         with pytest.MonkeyPatch.context() as monkeypatch:
             CrashAfter(monkeypatch, k)
-            try:
+            with contextlib.suppress(SimulatedCrash):
                 self.world.cycle()
-            except SimulatedCrash:
-                pass
         # The process is gone: reopen the store from disk, as a restarted pmo-sync would.
         self.world.runner.close()
         self.world = WORLD(
