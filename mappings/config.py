@@ -149,6 +149,9 @@ class SyncSettings(_Strict):
         0.5, gt=0, le=1, description="Refuse a cycle when more than this share vanished"
     )
     backups_to_keep: int = Field(10, ge=1)
+    log_sheet: bool = Field(
+        False, description="Mirror the newest audit entries into a 'Sync Log' sheet"
+    )
     schedule: Schedule = Schedule()
     risk_thresholds: RiskLevelThresholds = RiskLevelThresholds()
 

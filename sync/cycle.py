@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-from connectors.excel import Fingerprint, apply_patch
+from connectors.excel import Fingerprint, apply_patch, is_owned
 from connectors.excel.errors import ExcelError
-from connectors.excel.records import RecordsRead
+from connectors.excel.records import RecordsRead, blank_rows
 from connectors.jira.errors import JiraError
 from mappings.config import Config, SyncPair
 from mappings.mapping import EntityMapping, MappingSpec
@@ -190,6 +190,30 @@ class PairSync:
     def _plan(self, entity: EntityMapping, full: bool) -> EntityRun:
         fields = synced_fields(entity)
         excel = read_entity(self.workbook, self.mapping, entity, self.context)
+        missing = [
+            header
+            for name, header in (
+                ("key", entity.excel.key_column),
+                ("sync_id", entity.excel.sync_id_column),
+            )
+            if name not in excel.id_columns
+        ]
+        if missing:
+            run = EntityRun(
+                entity, fields, excel, JiraView({}), [], Plan(self.pair.name, entity.type)
+            )
+            where = (
+                f"table {entity.excel.table}"
+                if entity.excel.table
+                else f"sheet {excel.location.sheet}"
+            )
+            run.errors.append(
+                f"{entity.type}: {where} has no {' and no '.join(map(repr, missing))} column; "
+                "pmo-sync needs both to recognise the rows it synced. Add them at the right "
+                "end of the tracker (the Sync ID column may be hidden) and sync again; "
+                "nothing was synced for this tracker"
+            )
+            return run
         view = self.jira.view(entity, full=full)
         bases = self.store.bases(self.pair.name, entity.type)
         excel_side = side_records(excel, fields)
@@ -262,6 +286,7 @@ class PairSync:
         for run in result.runs:
             self._record(run, result.cycle_id)
         self._conflict_sheet(result)
+        self._log_sheet(result)
 
     def _write_workbook(
         self, result: CycleResult, changes: ExcelChanges, fingerprint: Fingerprint | None
@@ -301,7 +326,8 @@ class PairSync:
                     )
             elif op.kind == "excel_unflag" and op.row is not None:
                 changes.flag(entity, location, op.row, None)
-        changes.append(entity, location, appended)
+        if appended:
+            changes.append(entity, location, appended, blank_rows(self.workbook, run.excel))
         # Stamp ids on matched rows that lack them, and give rows about to be created
         # in Jira their sync id now.
         new_ids: dict[str, Any] = {}
@@ -584,6 +610,25 @@ class PairSync:
             jira_updated=_updated(run.jira.records.get(sync_id)),
             excel_seen=datetime.now(UTC),
         )
+
+    def _log_sheet(self, result: CycleResult) -> None:
+        from sync.log_sheet import ROWS, SHEET, refresh_log_sheet
+
+        if not self.config.sync.log_sheet or not (result.counts or self._first_log):
+            return
+        try:
+            entries = self.store.audit_log(self.pair.name, ROWS)
+            result.bytes_written += refresh_log_sheet(self.workbook, entries, self.keep_backups)
+        except (ExcelError, OSError) as exc:
+            result.errors.append(f"{SHEET} sheet not updated: {exc}")
+
+    @property
+    def _first_log(self) -> bool:
+        from connectors.excel.package import Package
+        from sync.log_sheet import SHEET
+
+        data = self.workbook.read_bytes()
+        return not is_owned(Package(self.workbook, data), SHEET)
 
     def _conflict_sheet(self, result: CycleResult) -> None:
         from sync.conflict_sheet import refresh_conflicts_sheet

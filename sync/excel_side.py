@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from connectors.excel import TrackerLocation, WorkbookPatch
-from connectors.excel.records import RecordsRead, add_new_rows, add_row_changes, read_records
+from connectors.excel.records import (
+    RecordsRead,
+    add_new_rows,
+    add_row_changes,
+    read_records,
+    row_values,
+)
 from mappings.mapping import EntityMapping, MappingSpec
 from sync.plan import SideRecord
 
@@ -87,9 +93,20 @@ class ExcelChanges:
         return True
 
     def append(
-        self, entity: EntityMapping, location: TrackerLocation, records: Iterable[Any]
+        self,
+        entity: EntityMapping,
+        location: TrackerLocation,
+        records: Iterable[Any],
+        blank: Iterable[int] = (),
     ) -> None:
-        add_new_rows(self.patch, self.mapping, entity, location, list(records))
+        """New rows: into the tracker's blank template rows first, then appended."""
+        pending = list(records)
+        for row, record in zip(blank, list(pending), strict=False):
+            for header, value in row_values(self.mapping, entity, record, location).items():
+                if value is not None:
+                    self.patch.set_in(location, row, header, value)
+            pending.remove(record)
+        add_new_rows(self.patch, self.mapping, entity, location, pending)
 
     def __bool__(self) -> bool:
         return bool(self.patch)

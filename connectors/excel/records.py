@@ -49,6 +49,8 @@ class RecordsRead:
     rejected_ids: list[tuple[str | None, str | None]] = field(default_factory=list)
     """(key, sync_id) of rejected rows: the sync must leave their records alone, not
     mistake them for rows deleted from the workbook."""
+    rejected_rows: list[int] = field(default_factory=list)
+    id_columns: dict[str, str] = field(default_factory=dict)  # "key"/"sync_id" -> header
 
 
 def _excel_fields(entity: EntityMapping) -> list[FieldMapping]:
@@ -100,13 +102,14 @@ def read_records(
     ids = _id_columns(location, entity)
     columns = [f.excel for f in fields if f.excel] + list(ids.values())
     data = read_tracker(path, location, columns)
-    result = RecordsRead(entity, data.location, data.fingerprint)
+    result = RecordsRead(entity, data.location, data.fingerprint, id_columns=ids)
     for row in data.rows:
         source = f"{Path(path).name}, {location.sheet} row {row.row_number}"
         try:
             record, formulas = _row_to_record(row, mapping, entity, fields, ids, source, context)
         except RecordValidationError as exc:
             result.errors.append(exc)
+            result.rejected_rows.append(row.row_number)
             result.rejected_ids.append(
                 tuple(_text(row.value(ids[n])) if n in ids else None for n in ("key", "sync_id"))
             )
@@ -165,6 +168,26 @@ def _cell(row: TrackerRow, mapped: FieldMapping) -> Any:
         if header in row.cells:
             return row.cells[header]
     return None
+
+
+def blank_rows(path: Path, read: RecordsRead) -> list[int]:
+    """Pre-formatted rows of a template (an ID number or a formula in them, but nothing in
+    any mapped or id column), to be filled before appending. Rows empty in every column
+    are left to the appender, which reuses them itself."""
+    taken = {r.row_number for r in read.rows} | set(read.rejected_rows)
+    ours = {f.excel for f in _excel_fields(read.entity) if f.excel} | set(read.id_columns.values())
+    data = read_tracker(path, read.location, list(read.location.headers), include_empty=True)
+    found = []
+    for row in data.rows:
+        if row.row_number in taken:
+            continue
+        mine = [c for h, c in row.cells.items() if h in ours]
+        others = [c for h, c in row.cells.items() if h not in ours]
+        if all(c.value in (None, "") and not c.is_formula for c in mine) and any(
+            c.value not in (None, "") or c.is_formula for c in others
+        ):
+            found.append(row.row_number)
+    return found
 
 
 def excel_value(mapping: MappingSpec, mapped: FieldMapping, value: Any) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,12 +85,16 @@ def make_world(
     entities: list[str] | None = None,
     policy: str = "manual",
     keep_workbook: bool = False,
+    source: Path | None = None,
+    sync_settings: str = "",
 ) -> SyncWorld:
     """A configured pair in ``tmp_path``; with keep_workbook, a restarted process's view
     of the files an earlier world left there."""
     spec = load_mapping(mapping)
-    workbook = tmp_path / "raid.xlsx"
-    if not keep_workbook:
+    workbook = tmp_path / (source.name if source else "raid.xlsx")
+    if source is not None and not keep_workbook:
+        shutil.copy2(source, workbook)
+    elif not keep_workbook:
         write_template(spec, workbook)
     text = render_config(
         url=server.url,
@@ -98,7 +104,9 @@ def make_world(
         projects=["ALPHA"],
         pair="alpha",
     )
-    text = text.replace('conflict_policy = "manual"', f'conflict_policy = "{policy}"')
+    text = text.replace(
+        'conflict_policy = "manual"', f'conflict_policy = "{policy}"\n{sync_settings}'
+    )
     if entities:
         text += "entities = [" + ", ".join(f'"{e}"' for e in entities) + "]\n"
     path = tmp_path / "pmo-sync.toml"
@@ -106,6 +114,24 @@ def make_world(
     config = load_config(path)
     site = open_site(make_jira(server), server.mode, RetryPolicy(sleep=lambda s: None))  # type: ignore[arg-type]
     return SyncWorld(server, config, spec, workbook, Runner(config, site=site))
+
+
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+
+
+def need(path: Path, what: str) -> Path:
+    """Skip when a prerequisite is absent on a user's clone; fail under CI."""
+    if not path.exists():
+        reason = f"{what} not found at {path}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason} (required when CI is set)")
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture
+def real_raid_log() -> Path:
+    return need(SHARED / "fixtures" / "workbooks" / "raid_log.xlsx", "shared raid_log.xlsx")
 
 
 @pytest.fixture
