@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -368,9 +368,71 @@ def resolve(
 
 
 @app.command()
-def daemon() -> None:
-    """Run sync cycles on a schedule (arrives with the daemon)."""
-    _not_yet("daemon", "the sync daemon")
+def daemon(
+    config: ConfigOption = Path("pmo-sync.toml"),
+    json_logs: Annotated[
+        bool, typer.Option("--json-logs", help="One JSON object per log line")
+    ] = False,
+    max_cycles: Annotated[
+        int | None, typer.Option(help="Stop after this many cycles (for testing)", min=1)
+    ] = None,
+) -> None:
+    """Run sync cycles for every pair on the configured schedule until stopped.
+
+    One daemon per state store. SIGINT/SIGTERM finish the current record and exit.
+    """
+    import logging
+
+    from sync.daemon import Daemon, DaemonLocked, configure_logging
+    from sync.runner import Runner, select_pairs, state_store_path
+    from sync.status import lock_path_for, status_path_for
+
+    loaded = _config(config)
+    store_path = state_store_path(loaded)
+    configure_logging(
+        as_json=json_logs, level=logging.INFO, file=loaded.resolve(loaded.sync.log_file)
+    )
+    try:
+        runner = Runner(loaded)
+    except (StateStoreError, SyncError) as exc:
+        raise _fail(str(exc)) from None
+    pairs = {p.name: p for p in select_pairs(loaded)}
+
+    def run_cycle(name: str, stop: Any) -> Any:
+        return runner.run_pair(pairs[name], stop=stop)
+
+    try:
+        worker = Daemon(
+            list(pairs),
+            run_cycle,
+            schedule=loaded.sync.schedule,
+            lock_path=lock_path_for(store_path),
+            status_path=status_path_for(store_path),
+            max_cycles=max_cycles,
+        )
+        code = worker.run()
+    except (DaemonLocked, ConfigError) as exc:
+        raise _fail(str(exc)) from None
+    finally:
+        runner.close()
+    raise typer.Exit(code)
+
+
+@app.command()
+def status(config: ConfigOption = Path("pmo-sync.toml")) -> None:
+    """Show what the daemon last did: per pair, the last and next cycle and its outcome."""
+    from sync.runner import state_store_path
+    from sync.status import read_status, status_path_for, status_table
+
+    loaded = _config(config)
+    try:
+        found = read_status(status_path_for(state_store_path(loaded)))
+    except SyncError as exc:
+        raise _fail(str(exc), EXIT_PROBLEMS) from None
+    console.print(status_table(found))
+    for name, pair in sorted(found.get("pairs", {}).items()):
+        for error in pair.get("errors", []):
+            console.print(f"  [red]{escape(name)}[/red] {escape(error)}")
 
 
 @app.command()
