@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -109,8 +110,8 @@ def test_a_failing_pair_backs_off_while_the_other_keeps_its_schedule(tmp_path):
     assert daemon.run() == 0
     good = [t for n, t in calls if n == "good"]
     broken = [t for n, t in calls if n == "broken"]
-    assert [(b - a).total_seconds() for a, b in zip(good, good[1:], strict=False)][:3] == [60] * 3
-    gaps = [(b - a).total_seconds() for a, b in zip(broken, broken[1:], strict=False)]
+    assert [(b - a).total_seconds() for a, b in itertools.pairwise(good)][:3] == [60] * 3
+    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(broken)]
     assert gaps[:3] == [120, 240, 480]  # doubling, then capped
     status = json.loads((tmp_path / "status.json").read_text())
     assert status["state"] == "stopped"
