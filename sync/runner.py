@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from connectors.excel.errors import ExcelError
 from connectors.jira.errors import JiraError
 from connectors.jira.site import JiraSiteContext, open_configured_site
@@ -21,6 +23,8 @@ from sync.cycle import CycleResult, PairSync
 from sync.errors import SyncError
 from sync.jira_side import JiraSide
 from sync.store import StateStore
+
+CYCLE_LOCK_WAIT = 300.0
 
 
 @dataclass
@@ -84,7 +88,17 @@ class Runner:
         full: bool = False,
         stop: threading.Event | None = None,
     ) -> CycleResult:
-        return self.pair_sync(pair).run(dry_run=dry_run, full=full, stop=stop)
+        """One cycle, never interleaved with another process's cycle on the same store
+        (the daemon, a cron `pmo-sync sync`, the Excel refresh button)."""
+        lock = FileLock(self.store.path.with_name("cycle.lock"), timeout=CYCLE_LOCK_WAIT)
+        try:
+            with lock:
+                return self.pair_sync(pair).run(dry_run=dry_run, full=full, stop=stop)
+        except Timeout:
+            raise SyncError(
+                f"another pmo-sync cycle has held {lock.lock_file} for {CYCLE_LOCK_WAIT:.0f} s; "
+                "try again when it has finished"
+            ) from None
 
     def run(
         self,
