@@ -150,7 +150,8 @@ class PairSync:
         try:
             if not dry_run:
                 self._sheet_resolutions(result)
-            result.runs = [self._plan(entity, full) for entity in self.entities]
+            views = self.jira.views(self._syncable(), full=full)
+            result.runs = [self._plan(entity, views.get(entity.type)) for entity in self.entities]
             if not dry_run:
                 self._apply(result, stop)
         except Exception as exc:
@@ -187,7 +188,16 @@ class PairSync:
                 if "no open conflict" not in str(exc):  # already resolved: the sheet lags
                     result.errors.append(f"Sync Conflicts sheet, #{typed.conflict_id}: {exc}")
 
-    def _plan(self, entity: EntityMapping, full: bool) -> EntityRun:
+    def _syncable(self) -> list[EntityMapping]:
+        """Entities whose tracker has both id columns (others are refused in _plan)."""
+        found = []
+        for entity in self.entities:
+            excel = read_entity(self.workbook, self.mapping, entity, self.context)
+            if {"key", "sync_id"} <= set(excel.id_columns):
+                found.append(entity)
+        return found
+
+    def _plan(self, entity: EntityMapping, view: JiraView | None) -> EntityRun:
         fields = synced_fields(entity)
         excel = read_entity(self.workbook, self.mapping, entity, self.context)
         missing = [
@@ -214,7 +224,7 @@ class PairSync:
                 "nothing was synced for this tracker"
             )
             return run
-        view = self.jira.view(entity, full=full)
+        assert view is not None  # every entity with id columns was read
         bases = self.store.bases(self.pair.name, entity.type)
         excel_side = side_records(excel, fields)
         jira_side = [

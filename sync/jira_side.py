@@ -21,7 +21,13 @@ from types import SimpleNamespace
 from typing import Any
 
 from connectors.jira.errors import JiraError
-from connectors.jira.reader import IssueProblem, JiraReader, ReadResult
+from connectors.jira.reader import (
+    IssueProblem,
+    JiraReader,
+    ReadResult,
+    parse_jira_time,
+    quote,
+)
 from connectors.jira.site import JiraSiteContext
 from connectors.jira.writer import JiraWriter, WriteOutcome
 from mappings.config import SyncPair
@@ -125,6 +131,86 @@ class JiraSide:
         if self.count(scoped) != len(records) + len(unknown_problems):
             return self._full(scoped, known)
         return self._recover_creates(scoped, view)
+
+    def views(
+        self, entities: Sequence[EntityMapping], *, full: bool = False
+    ) -> dict[str, JiraView]:
+        """The scope of every entity; entities read incrementally share one search and
+        one count, so a cycle in which nothing changed costs two requests per pair."""
+        pair = self.pair.name
+        shared: list[EntityMapping] = []
+        views: dict[str, JiraView] = {}
+        for entity in entities:
+            scoped = self.scoped(entity)
+            has_cursor = self.store.cursor(pair, entity.type, CURSOR) is not None
+            own_jql = (
+                entity.jira is not None and entity.jira.jql and entity.jira.jql != self.pair.jql
+            )
+            if full or not has_cursor or own_jql:
+                views[entity.type] = self.view(entity, full=full)
+            else:
+                shared.append(scoped)
+        if len(shared) == 1:
+            views[shared[0].type] = self.view(shared[0])
+        elif shared:
+            views.update(self._shared_incremental(shared))
+        return views
+
+    def _shared_incremental(self, entities: list[EntityMapping]) -> dict[str, JiraView]:
+        pair = self.pair.name
+        by_type = {
+            t.casefold(): e for e in entities for t in (e.jira.issue_types if e.jira else ())
+        }
+        since = {
+            e.type: datetime.fromisoformat(self.store.cursor(pair, e.type, CURSOR) or "")
+            for e in entities
+        }
+        known = {
+            e.type: {str(r["sync_id"]): r for r in self.store.items(e.type, pair)} for e in entities
+        }
+        views = {e.type: JiraView(dict(known[e.type]), cursor=since[e.type]) for e in entities}
+        clauses = [
+            f"project in ({', '.join(quote(p) for p in self.pair.projects)})",
+            f"issuetype in ({', '.join(quote(t) for e in entities for t in e.jira.issue_types)})",  # type: ignore[union-attr]
+        ]
+        if self.pair.jql:
+            clauses.append(f"({self.pair.jql})")
+        scope = " AND ".join(clauses)
+        start = (min(since.values()) - self.reader.overlap).astimezone(self.site.time_zone)
+        jql = f'{scope} AND updated >= "{start:%Y-%m-%d %H:%M}" ORDER BY updated ASC, key ASC'
+        fields = sorted({"issuetype", *(f for e in entities for f in self.reader.field_ids(e))})
+        for issue in self.reader.pages(jql, fields):
+            kind = str(((issue.get("fields") or {}).get("issuetype") or {}).get("name", ""))
+            entity = by_type.get(kind.casefold())
+            if entity is None:
+                continue
+            view = views[entity.type]
+            updated = parse_jira_time(issue["fields"]["updated"])
+            if view.cursor is None or updated > view.cursor:
+                view.cursor = updated
+            if updated <= since[entity.type]:
+                continue
+            try:
+                record = self.reader.to_record(entity, issue)
+            except (MappingsError, JiraError, ValueError) as exc:
+                view.problems.append(IssueProblem(str(issue.get("key", "?")), str(exc)))
+                continue
+            view.records[str(record.sync_id)] = record_values(record)
+        expected = 0
+        for view in views.values():
+            keys = {r.get("key") for r in view.records.values()}
+            expected += len(view.records) + len(view.problem_keys - keys)
+        if self._count_jql(scope) != expected:
+            return {e.type: self._full(e, known[e.type]) for e in entities}
+        return {e.type: self._recover_creates(e, views[e.type]) for e in entities}
+
+    def _count_jql(self, jql: str) -> int:
+        http = self.site.http
+        if self.site.deployment == "cloud":
+            return int(
+                http.post("search/approximate-count", {"jql": jql}, idempotent=True)["count"]
+            )
+        return int(http.post("search", {"jql": jql, "maxResults": 0}, idempotent=True)["total"])
 
     def _full(self, entity: EntityMapping, known: Mapping[str, dict[str, Any]]) -> JiraView:
         result: ReadResult = self.reader.read(entity, self.pair.projects)

@@ -97,7 +97,9 @@ class SyncMachine(RuleBasedStateMachine):
         self.policy = policy
         self.server = SandboxServer(mode=mode, seed="demo", timezone="UTC").start()
         self.tmp = Path(TMP.mktemp("machine"))
-        self.world = WORLD(self.tmp, self.server, entities=["risk"], policy=policy)
+        self.world = WORLD(
+            self.tmp, self.server, entities=["risk", "change_request"], policy=policy
+        )
         self._settle()
         self.sync_clean()
 
@@ -225,7 +227,11 @@ class SyncMachine(RuleBasedStateMachine):
         # The process is gone: reopen the store from disk, as a restarted pmo-sync would.
         self.world.runner.close()
         self.world = WORLD(
-            self.tmp, self.server, entities=["risk"], policy=self.policy, keep_workbook=True
+            self.tmp,
+            self.server,
+            entities=["risk", "change_request"],
+            policy=self.policy,
+            keep_workbook=True,
         )
         self._settle()
         self.sync_clean()
