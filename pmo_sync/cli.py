@@ -205,6 +205,18 @@ def demo(
     raise typer.Exit(run_demo(directory, console))
 
 
+def _print_rows(table: Table, rows: list[list[str]]) -> None:
+    """A table on a terminal; tab-separated lines when piped (nothing truncated)."""
+    if console.is_terminal:
+        for row in rows:
+            table.add_row(*(escape(cell) for cell in row))
+        console.print(table)
+        return
+    print("\t".join(str(c.header) for c in table.columns))
+    for row in rows:
+        print("\t".join(cell.replace("\t", " ").replace("\n", " ") for cell in row))
+
+
 def _open_store(config: Path) -> StateStore | None:
     try:
         loaded = load_config(config)
@@ -235,18 +247,22 @@ def conflicts(
         console.print("no open conflicts")
         return
     table = Table("#", "pair", "record", "field", "base", "jira", "excel", "detected")
-    for c in found:
-        table.add_row(
-            str(c.id),
-            c.pair,
-            c.jira_key or c.sync_id[:8],
-            c.field,
-            escape(repr(c.base)),
-            escape(repr(c.jira)),
-            escape(repr(c.excel)),
-            c.detected_at.strftime("%Y-%m-%d %H:%M"),
-        )
-    console.print(table)
+    _print_rows(
+        table,
+        [
+            [
+                str(c.id),
+                c.pair,
+                c.jira_key or c.sync_id[:8],
+                c.field,
+                repr(c.base),
+                repr(c.jira),
+                repr(c.excel),
+                c.detected_at.strftime("%Y-%m-%d %H:%M"),
+            ]
+            for c in found
+        ],
+    )
     raise typer.Exit(EXIT_PROBLEMS)
 
 
@@ -266,18 +282,22 @@ def audit_log(
         console.print("no changes recorded yet")
         return
     table = Table("when", "cycle", "pair", "record", "field", "old", "new", "direction")
-    for e in entries:
-        table.add_row(
-            e.at.strftime("%Y-%m-%d %H:%M:%S") if e.at else "",
-            e.cycle_id,
-            e.pair,
-            e.jira_key or e.sync_id[:8],
-            e.field,
-            escape(repr(e.old)),
-            escape(repr(e.new)),
-            e.direction,
-        )
-    console.print(table)
+    _print_rows(
+        table,
+        [
+            [
+                e.at.strftime("%Y-%m-%d %H:%M:%S") if e.at else "",
+                e.cycle_id,
+                e.pair,
+                e.jira_key or e.sync_id[:8],
+                e.field,
+                repr(e.old),
+                repr(e.new),
+                e.direction,
+            ]
+            for e in entries
+        ],
+    )
 
 
 def _not_yet(command: str, issue: str) -> None:
