@@ -34,6 +34,7 @@ test-slow: install
 
 bench: install
 	$(BIN)/python -m bench.excel_bench
+	$(BIN)/python -m bench.addin_bench
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache .ruff_cache

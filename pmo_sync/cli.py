@@ -461,7 +461,41 @@ def report() -> None:
     _not_yet("report", "the portfolio status report")
 
 
-@app.command()
-def addin() -> None:
-    """Install the Excel add-in (arrives with the add-in)."""
-    _not_yet("addin", "the Excel add-in")
+addin_app = typer.Typer(
+    help="The Excel add-in: PMO_ worksheet functions over the synced portfolio.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(addin_app, name="addin")
+
+
+@addin_app.command("install")
+def addin_install(config: ConfigOption = Path("pmo-sync.toml")) -> None:
+    """Install the xlwings add-in into Excel and point it at the PMO functions."""
+    from excel_addin.install import AddinUnavailable, install_addin
+    from sync.runner import state_store_path
+
+    loaded = _config(config)
+    try:
+        for line in install_addin(state_store_path(loaded)):
+            console.print(line, highlight=False)
+    except AddinUnavailable as exc:
+        raise _fail(str(exc)) from None
+
+
+@addin_app.command("workbook")
+def addin_workbook(
+    path: Annotated[Path, typer.Argument(help="Workbook to write (.xlsx)")],
+    config: ConfigOption = Path("pmo-sync.toml"),
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file")] = False,
+) -> None:
+    """Write a workbook with the add-in's settings sheet and example PMO_ formulas."""
+    from excel_addin.install import write_addin_workbook
+    from sync.runner import state_store_path
+
+    loaded = _config(config)
+    try:
+        written = write_addin_workbook(path, state_store_path(loaded), overwrite=force)
+    except FileExistsError as exc:
+        raise _fail(str(exc)) from None
+    console.print(f"wrote {written}: open it in Excel with the xlwings add-in installed")

@@ -85,7 +85,7 @@ def test_check_malformed_config_is_exit_2(tmp_path):
 
 
 def test_later_commands_say_they_are_not_available_and_do_nothing():
-    for command in ("report", "addin"):
+    for command in ("report",):
         result = invoke(command)
         assert result.exit_code == 2
         assert "Nothing was done" in result.output

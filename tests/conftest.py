@@ -116,7 +116,7 @@ def make_world(
     return SyncWorld(server, config, spec, workbook, Runner(config, site=site))
 
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
 def need(path: Path, what: str) -> Path:
