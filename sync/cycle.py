@@ -484,7 +484,8 @@ class PairSync:
             if run.jira.full_read:
                 known = {str(r["sync_id"]) for r in self.store.items(kind, pair)}
                 self.store.drop_items(pair, kind, sorted(known - set(items)))
-            self.store.save_items(pair, kind, list(items.values()))
+            changed = run.jira.fresh | set(run.written)  # unchanged items stay as stored
+            self.store.save_items(pair, kind, [items[s] for s in changed if s in items])
             for match in run.matches:
                 sync_id = str(match.sync_id) if match.sync_id else None
                 ops = ops_by_id.get(str(match.sync_id), [])

@@ -52,6 +52,7 @@ class JiraView:
     cursor: datetime | None = None
     full_read: bool = False
     deferred: set[str] = field(default_factory=set)  # sync ids whose create may be in flight
+    fresh: set[str] = field(default_factory=set)  # sync ids read from Jira in this cycle
 
     @property
     def problem_keys(self) -> set[str]:
@@ -127,6 +128,7 @@ class JiraSide:
         for record in result.records:
             records[str(record.sync_id)] = record_values(record)
         view = JiraView(records, result.problems, result.cursor or since)
+        view.fresh = {str(r.sync_id) for r in result.records}
         unknown_problems = view.problem_keys - {r.get("key") for r in records.values()}
         if self.count(scoped) != len(records) + len(unknown_problems):
             return self._full(scoped, known)
@@ -196,6 +198,7 @@ class JiraSide:
                 view.problems.append(IssueProblem(str(issue.get("key", "?")), str(exc)))
                 continue
             view.records[str(record.sync_id)] = record_values(record)
+            view.fresh.add(str(record.sync_id))
         expected = 0
         for view in views.values():
             keys = {r.get("key") for r in view.records.values()}
@@ -220,6 +223,7 @@ class JiraSide:
             if values.get("key") in failing:
                 records.setdefault(sync_id, values)
         view = JiraView(records, result.problems, result.cursor, full_read=True)
+        view.fresh = {str(r.sync_id) for r in result.records}
         return self._recover_creates(entity, view)
 
     def _recover_creates(self, entity: EntityMapping, view: JiraView) -> JiraView:
@@ -238,6 +242,7 @@ class JiraSide:
             fetched = self.reader.read_keys(entity, sorted(found.values()))
             for record in fetched.records:
                 view.records[str(record.sync_id)] = record_values(record)
+                view.fresh.add(str(record.sync_id))
             view.problems.extend(fetched.problems)
         for intent in pending:
             if intent.sync_id in found:
