@@ -33,8 +33,7 @@ test-slow: install
 	$(BIN)/pytest -m slow || [ $$? -eq 5 ]
 
 bench: install
-	$(BIN)/python -m bench.excel_bench
-	$(BIN)/python -m bench.addin_bench
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache .ruff_cache

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from mappings import values as vm
 from mappings.errors import MappingFileError, Problem
@@ -113,6 +113,9 @@ class MappingSpec(_Strict):
     entities: tuple[EntityMapping, ...] = Field(alias="entity", min_length=1)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    _value_maps: dict[tuple[int, str], tuple[FieldMapping, vm.ValueMap | None]] = PrivateAttr(
+        default_factory=dict
+    )
 
     def entity(self, entity_type: str) -> EntityMapping:
         for entity in self.entities:
@@ -121,7 +124,18 @@ class MappingSpec(_Strict):
         raise KeyError(entity_type)
 
     def value_map(self, field: FieldMapping, side: Literal["excel", "jira"]) -> vm.ValueMap | None:
-        """The value map a side uses for a field, with the side's own labels applied."""
+        """The value map a side uses for a field, with the side's own labels applied.
+
+        Built once per field and side: reading 10,000 rows asks for it 100,000 times."""
+        cached = self._value_maps.get((id(field), side))
+        if cached is None or cached[0] is not field:  # the field is kept, so ids stay unique
+            cached = (field, self._build_value_map(field, side))
+            self._value_maps[(id(field), side)] = cached
+        return cached[1]
+
+    def _build_value_map(
+        self, field: FieldMapping, side: Literal["excel", "jira"]
+    ) -> vm.ValueMap | None:
         if field.value_map is None:
             return None
         base = (

@@ -204,6 +204,27 @@ def _settled(record_plan: RecordPlan, match: Match, base: Mapping[str, Any] | No
     return match.excel is None and bool(base.get(CLOSED) or base.get(REMOVED))
 
 
+def _in_sync(
+    match: Match,
+    base: Mapping[str, Any] | None,
+    jira: Mapping[str, Any] | None,
+    excel: Mapping[str, Any] | None,
+    resolutions: Mapping[tuple[str, str], Any] | None,
+) -> bool:
+    """Both sides present, equal to each other and to a marker-free base, ids in place."""
+    if base is None or jira is None or excel is None or jira != excel:
+        return False
+    if match.excel is None or match.jira is None:
+        return False
+    if match.excel.sync_id != match.jira.sync_id or match.excel.key != match.jira.key:
+        return False
+    if resolutions and any(sid == match.sync_id for sid, _ in resolutions):
+        return False
+    return all(base.get(name) == value for name, value in jira.items()) and not any(
+        name.startswith("_") for name in base
+    )
+
+
 def plan_entity(
     pair: str,
     entity: str,
@@ -227,6 +248,8 @@ def plan_entity(
         jira = match.jira.values if match.jira else None
         excel = match.excel.values if match.excel else None
         row = match.excel.ref if match.excel else None
+        if _in_sync(match, base, jira, excel, resolutions):
+            continue  # the common case in a large register: nothing happened to it
         record_plan = merge_record(base, jira, excel, fields, rules)
         if _settled(record_plan, match, base):
             continue

@@ -237,6 +237,10 @@ class StateStore:
             if read_only:
                 raise StateStoreError(f"{self.path} needs a migration; run a sync first")
             self._migrate(version)
+        # Bases and items decoded once and kept while no other connection writes: a
+        # daemon's no-op cycle must not decode ten thousand JSON documents twice.
+        self._cache: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self._data_version: int | None = None
 
     def _migrate(self, version: int) -> None:
         with self.transaction():
@@ -265,20 +269,32 @@ class StateStore:
             yield
         except BaseException:
             self._db.execute("ROLLBACK")
+            self._cache.clear()  # it may hold writes that were just rolled back
             raise
         self._db.execute("COMMIT")
+
+    def _cached(self, kind: str, pair: str, entity: str) -> dict[str, Any] | None:
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:  # another process wrote: forget what we hold
+            self._cache.clear()
+            self._data_version = version
+        return self._cache.get((kind, pair, entity))
 
     # Bases ---------------------------------------------------------------------------
 
     def bases(self, pair: str, entity: str) -> dict[str, BaseEntry]:
-        rows = self._db.execute(
-            "SELECT sync_id, jira_key, base, synced_at FROM records WHERE pair=? AND entity=?",
-            (pair, entity),
-        )
-        return {
-            sync_id: BaseEntry(sync_id, key, load_values(base), datetime.fromisoformat(at))
-            for sync_id, key, base, at in rows
-        }
+        cached = self._cached("bases", pair, entity)
+        if cached is None:
+            rows = self._db.execute(
+                "SELECT sync_id, jira_key, base, synced_at FROM records WHERE pair=? AND entity=?",
+                (pair, entity),
+            )
+            cached = {
+                sync_id: BaseEntry(sync_id, key, load_values(base), datetime.fromisoformat(at))
+                for sync_id, key, base, at in rows
+            }
+            self._cache[("bases", pair, entity)] = cached
+        return dict(cached)
 
     def save_base(
         self,
@@ -295,11 +311,15 @@ class StateStore:
             "jira_key=excluded.jira_key, base=excluded.base, synced_at=excluded.synced_at",
             (pair, entity, sync_id, jira_key, dump_values(dict(values)), _ts(synced_at or _now())),
         )
+        cached = self._cache.get(("bases", pair, entity))
+        if cached is not None:
+            cached[sync_id] = BaseEntry(sync_id, jira_key, dict(values), synced_at or _now())
 
     def forget(self, pair: str, entity: str, sync_id: str) -> None:
         self._db.execute(
             "DELETE FROM records WHERE pair=? AND entity=? AND sync_id=?", (pair, entity, sync_id)
         )
+        self._cache.get(("bases", pair, entity), {}).pop(sync_id, None)
 
     # Cursors -------------------------------------------------------------------------
 
@@ -556,14 +576,30 @@ class StateStore:
                 for r in records
             ],
         )
+        cached = self._cache.get(("items", pair, entity))
+        if cached is not None:
+            for r in records:
+                cached[str(r["sync_id"])] = dict(r)
 
     def drop_items(self, pair: str, entity: str, sync_ids: list[str]) -> None:
         self._db.executemany(
             "DELETE FROM items WHERE pair=? AND entity=? AND sync_id=?",
             [(pair, entity, s) for s in sync_ids],
         )
+        cached = self._cache.get(("items", pair, entity), {})
+        for sync_id in sync_ids:
+            cached.pop(sync_id, None)
 
     def items(self, entity: str | None = None, pair: str | None = None) -> list[dict[str, Any]]:
+        if entity is not None and pair is not None:
+            cached = self._cached("items", pair, entity)
+            if cached is None:
+                cached = {str(r["sync_id"]): r for r in self._load_items(entity, pair)}
+                self._cache[("items", pair, entity)] = cached
+            return list(cached.values())
+        return self._load_items(entity, pair)
+
+    def _load_items(self, entity: str | None, pair: str | None) -> list[dict[str, Any]]:
         query, params = "SELECT record FROM items WHERE 1=1", []
         if entity is not None:
             query += " AND entity=?"

@@ -265,11 +265,15 @@ class RowAppender:
         template_attrs = ed.row_attrs(template) if template is not None else None
         attrs = _ROW_ATTRS_DROP.sub(b"", template_attrs or b"")
         numbers = []
+        named = [h for h in headers if h]
+        resolved: dict[str, str | None] = {}  # every row has the same keys: resolve once
         for k, values in enumerate(append.rows):
             row = start + k
             targets: dict[int, Any] = {}
             for key, value in values.items():
-                header = resolve_header(key, [h for h in headers if h], self.patch.aliases)
+                if key not in resolved:
+                    resolved[key] = resolve_header(key, named, self.patch.aliases)
+                header = resolved[key]
                 if header is not None and first_col + headers.index(header) in formulas:
                     self.result.notes.append(
                         f"{where}: value for calculated column {header!r} ignored (row {row})"

@@ -6,6 +6,7 @@ mapping layer gives aliases. All header comparisons go through `normalise_header
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -17,8 +18,12 @@ def normalise_header(text: object) -> str:
     """Fold case, unicode width and remove all whitespace ("Due  Date\\n" -> "duedate")."""
     if text is None:
         return ""
-    s = unicodedata.normalize("NFKC", str(text)).casefold()
-    return _SPACE_RE.sub("", s)
+    return _normalise(str(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalise(text: str) -> str:
+    return _SPACE_RE.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 
 def resolve_header(

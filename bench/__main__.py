@@ -1,0 +1,26 @@
+"""`python -m bench`: every benchmark, one after the other, each writing bench/results/.
+
+python -m bench [--large]     # --large adds the 100,000-issue sync run
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from bench import addin_bench, excel_bench, sync_bench
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Run all pmo-sync benchmarks.")
+    parser.add_argument("--large", action="store_true", help="also sync 100,000 issues")
+    args = parser.parse_args()
+    print("== sync engine at portfolio scale ==")
+    sync_bench.main(["--large"] if args.large else [])
+    print("\n== Excel connector against openpyxl ==")
+    excel_bench.main([])
+    print("\n== worksheet function lookups ==")
+    addin_bench.main([])
+
+
+if __name__ == "__main__":
+    main()
