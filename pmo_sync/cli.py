@@ -300,13 +300,6 @@ def audit_log(
     )
 
 
-def _not_yet(command: str, issue: str) -> None:
-    raise _fail(
-        f"`pmo-sync {command}` is not available in pmo-sync {__version__}: it arrives with "
-        f"{issue}. Nothing was done."
-    )
-
-
 def _config(config: Path) -> Config:
     try:
         return load_config(config)
@@ -456,9 +449,74 @@ def status(config: ConfigOption = Path("pmo-sync.toml")) -> None:
 
 
 @app.command()
-def report() -> None:
-    """Write the portfolio status report (arrives with the report feature)."""
-    _not_yet("report", "the portfolio status report")
+def report(
+    config: ConfigOption = Path("pmo-sync.toml"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Report workbook to write")] = Path(
+        "pmo-status-report.xlsx"
+    ),
+    since: Annotated[
+        str | None,
+        typer.Option(
+            help="Compare with the report of this long ago: 12h, 7d, 2w "
+            "(default: the previous report)"
+        ),
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="xlsx, or pdf (also writes the xlsx; needs LibreOffice)")
+    ] = "xlsx",
+    into: Annotated[
+        Path | None,
+        typer.Option(help="Also refresh a 'PMO Dashboard' sheet inside this workbook"),
+    ] = None,
+) -> None:
+    """Write the portfolio status report from the synced state store."""
+    from report import generate
+    from report.history import parse_since
+    from report.pdf import ConverterMissing
+    from sync.runner import state_store_path
+
+    if output_format not in ("xlsx", "pdf"):
+        raise _fail(f"--format {output_format!r}: use xlsx or pdf")
+    loaded = _config(config)
+    store_path = state_store_path(loaded)
+    if not store_path.exists():
+        raise _fail(f"no state store at {store_path}: run `pmo-sync sync` first")
+    try:
+        window = parse_since(since) if since else None
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    try:
+        with StateStore(store_path) as store:
+            result = generate(store, out, since=window, pdf=output_format == "pdf")
+    except ConverterMissing as exc:
+        raise _fail(str(exc), EXIT_PROBLEMS) from None
+    except (StateStoreError, OSError) as exc:
+        raise _fail(str(exc)) from None
+    figures = result.figures
+    console.print(
+        f"wrote {result.path}: {len(figures.projects)} project(s), "
+        f"{sum(p.open_risk_total for p in figures.projects)} open risk(s), "
+        f"{sum(d['count'] for d in figures.changes_by_decision.values()):.0f} change request(s)",
+        highlight=False,
+    )
+    if result.pdf:
+        console.print(f"wrote {result.pdf}", highlight=False)
+    changes = result.changes
+    if changes.baseline is not None:
+        console.print(
+            f"since {changes.baseline:%Y-%m-%d %H:%M}: {len(changes.new_risks)} new risk(s), "
+            f"{len(changes.closed_risks)} closed, {len(changes.rag_changes)} RAG change(s)",
+            highlight=False,
+        )
+    if into is not None:
+        from connectors.excel.errors import ExcelError
+        from report.dashboard import SHEET, refresh_dashboard
+
+        try:
+            refresh_dashboard(loaded.resolve(into), figures, loaded.sync.backups_to_keep)
+        except (ExcelError, OSError) as exc:
+            raise _fail(f"{SHEET} sheet not written: {exc}") from None
+        console.print(f"refreshed the '{SHEET}' sheet in {into}", highlight=False)
 
 
 addin_app = typer.Typer(

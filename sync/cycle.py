@@ -18,6 +18,8 @@ both sides agreeing (nothing to do but record the base) or the same differences 
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -147,10 +149,15 @@ class PairSync:
         if not dry_run:
             with self.store.transaction():
                 self.store.begin_cycle(cycle_id, self.pair.name)
+        quiet = not dry_run and not full and self._workbook_untouched()
         try:
-            if not dry_run:
+            if not dry_run and not quiet:
                 self._sheet_resolutions(result)
             views = self.jira.views(self._syncable(), full=full)
+            if quiet and self._nothing_new(views):
+                return self._quiet(result)
+            if not dry_run and any(v.full_read for v in views.values()):
+                self._remember_projects()
             result.runs = [self._plan(entity, views.get(entity.type)) for entity in self.entities]
             if not dry_run:
                 self._apply(result, stop)
@@ -161,7 +168,11 @@ class PairSync:
             raise
         result.open_conflicts = len(self.store.open_conflicts(self.pair.name))
         if not dry_run:
+            settled = result.outcome in ("ok", "conflicts") and not result.stopped
             with self.store.transaction():
+                self.store.set_cursor(
+                    self.pair.name, "_cycle", QUIET, self._workbook_stamp() if settled else None
+                )
                 self.store.snapshot(cycle_id, self.pair.name)
                 self.store.finish_cycle(
                     cycle_id,
@@ -172,6 +183,50 @@ class PairSync:
                         "open_conflicts": result.open_conflicts,
                     },
                 )
+        return result
+
+    # -- the quiet cycle: nothing changed anywhere ------------------------------------------
+    def _workbook_stamp(self) -> str:
+        stat = os.stat(self.workbook)
+        return f"{stat.st_size}:{stat.st_mtime_ns}"
+
+    def _workbook_untouched(self) -> bool:
+        """The workbook is as the last settled cycle (no errors, not stopped) left it."""
+        try:
+            return self.store.cursor(self.pair.name, "_cycle", QUIET) == self._workbook_stamp()
+        except OSError:
+            return False
+
+    def _nothing_new(self, views: Mapping[str, JiraView]) -> bool:
+        """Jira showed no change, and no resolution or journaled create is waiting."""
+        if any(v.fresh or v.full_read or v.problems or v.deferred for v in views.values()):
+            return False
+        for entity in self.entities:
+            if self.store.pending_resolutions(self.pair.name, entity.type):
+                return False
+            if self.store.intents(self.pair.name, entity.type):
+                return False
+        return True
+
+    def _quiet(self, result: CycleResult) -> CycleResult:
+        """Finish a cycle in which nothing changed on either side, at a constant cost:
+        the last settled cycle left both sides agreeing, so there is nothing to plan."""
+        result.open_conflicts = len(self.store.open_conflicts(self.pair.name))
+        with self.store.transaction():
+            for entity, view in self.jira.last_views.items():
+                if view.cursor is not None:
+                    self.store.set_cursor(self.pair.name, entity, CURSOR, view.cursor.isoformat())
+            self.store.repeat_snapshot(result.cycle_id, self.pair.name)
+            self.store.finish_cycle(
+                result.cycle_id,
+                result.outcome,
+                {
+                    "counts": {},
+                    "errors": [],
+                    "open_conflicts": result.open_conflicts,
+                    "quiet": True,
+                },
+            )
         return result
 
     def _sheet_resolutions(self, result: CycleResult) -> None:
@@ -187,6 +242,12 @@ class PairSync:
             except SyncError as exc:
                 if "no open conflict" not in str(exc):  # already resolved: the sheet lags
                     result.errors.append(f"Sync Conflicts sheet, #{typed.conflict_id}: {exc}")
+
+    def _remember_projects(self) -> None:
+        details = self.jira.project_details()
+        if details:
+            with self.store.transaction():
+                self.store.set_cursor(self.pair.name, "_projects", "details", json.dumps(details))
 
     def _syncable(self) -> list[EntityMapping]:
         """Entities whose tracker has both id columns (others are refused in _plan)."""
@@ -677,5 +738,7 @@ def run_record(entity: EntityMapping, values: Mapping[str, Any]) -> Any:
         entity.type, without_derived(entity.type, values), source=str(values.get("key"))
     )
 
+
+QUIET = "settled_workbook"  # cursor: the workbook's stamp after the last settled cycle
 
 __all__ = ["BaseEntry", "CycleResult", "EntityRun", "PairSync", "run_record"]

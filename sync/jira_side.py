@@ -156,6 +156,7 @@ class JiraSide:
             views[shared[0].type] = self.view(shared[0])
         elif shared:
             views.update(self._shared_incremental(shared))
+        self.last_views = views
         return views
 
     def _shared_incremental(self, entities: list[EntityMapping]) -> dict[str, JiraView]:
@@ -252,6 +253,21 @@ class JiraSide:
         gone = [i.sync_id for i in pending if i.sync_id not in view.deferred]
         self.store.clear_intents(self.pair.name, entity.type, gone, CREATE)
         return view
+
+    def project_details(self) -> dict[str, dict[str, str]]:
+        """Name and lead of the pair's projects (for reports); fetched on full reads only."""
+        found = {}
+        for key in self.pair.projects:
+            try:
+                project = self.site.http.get(f"project/{key}")
+            except JiraError:
+                continue
+            lead = (project or {}).get("lead") or {}
+            found[key] = {
+                "name": str((project or {}).get("name") or key),
+                "lead": str(lead.get("displayName") or lead.get("name") or ""),
+            }
+        return found
 
     # -- writing ----------------------------------------------------------------------------
     def record(self, entity: EntityMapping, values: Mapping[str, Any]) -> Any:

@@ -60,6 +60,7 @@ def resolve(
         chosen = canonical_value(mapping, conflict.entity, conflict.field, value)
     with store.transaction():
         store.resolve_conflict(conflict_id, chosen)
+        store.unsettle(conflict.pair)
     return (
         f"#{conflict_id} {conflict.jira_key or conflict.sync_id} {conflict.field}: "
         f"{chosen!r} will be written to both sides by the next sync"
@@ -98,5 +99,6 @@ def _resolve_record(store: StateStore, conflict: Conflict, choice: Choice) -> st
                 store.forget(conflict.pair, conflict.entity, conflict.sync_id)
                 outcome = "the row is kept; clear its key in the workbook to create it again"
         store.resolve_conflict(conflict.id, choice)
+        store.unsettle(conflict.pair)
         store.mark_applied(conflict.pair, conflict.entity, [(conflict.sync_id, RECORD_FIELD)])
     return f"#{conflict.id} {record}: {outcome}"

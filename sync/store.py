@@ -329,12 +329,60 @@ class StateStore:
         ).fetchone()
         return None if row is None else row[0]
 
+    def cursors(self, pair: str, entity: str) -> dict[str, str | None]:
+        rows = self._db.execute(
+            "SELECT name, value FROM cursors WHERE pair=? AND entity=? ORDER BY name",
+            (pair, entity),
+        )
+        return dict(rows.fetchall())
+
+    def delete_cursor(self, pair: str, entity: str, name: str) -> None:
+        self._db.execute(
+            "DELETE FROM cursors WHERE pair=? AND entity=? AND name=?", (pair, entity, name)
+        )
+
     def set_cursor(self, pair: str, entity: str, name: str, value: str | None) -> None:
         self._db.execute(
             "INSERT INTO cursors (pair, entity, name, value) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (pair, entity, name) DO UPDATE SET value=excluded.value",
             (pair, entity, name, value),
         )
+
+    def unsettle(self, pair: str) -> None:
+        """Make the next cycle of ``pair`` a full one (something changed in the store)."""
+        self.set_cursor(pair, "_cycle", "settled_workbook", None)
+
+    def repeat_snapshot(self, cycle_id: str, pair: str) -> None:
+        """A cycle that changed nothing: its counts are the previous cycle's, copied."""
+        row = self._db.execute(
+            "SELECT cycle_id FROM snapshots WHERE pair=? ORDER BY at DESC LIMIT 1", (pair,)
+        ).fetchone()
+        if row is None:
+            return
+        self._db.execute(
+            "INSERT INTO snapshots (cycle_id, at, pair, entity, project, status, level, count) "
+            "SELECT ?, ?, pair, entity, project, status, level, count FROM snapshots "
+            "WHERE cycle_id=? AND pair=?",
+            (cycle_id, _ts(_now()), row[0], pair),
+        )
+
+    def open_risk_trend(self) -> list[tuple[datetime, int]]:
+        """Open risks over all pairs after each cycle, oldest first (from the snapshots)."""
+        rows = self._db.execute(
+            "SELECT cycle_id, MIN(at), SUM(count) FROM snapshots WHERE entity='risk' AND "
+            "(status IS NULL OR status != 'closed') GROUP BY cycle_id ORDER BY MIN(at)"
+        )
+        return [(datetime.fromisoformat(at), int(total)) for _, at, total in rows]
+
+    def project_details(self) -> dict[str, dict[str, str]]:
+        """Project key -> name and lead, as the last full read of each pair found them."""
+        found: dict[str, dict[str, str]] = {}
+        rows = self._db.execute(
+            "SELECT value FROM cursors WHERE entity='_projects' AND name='details'"
+        )
+        for (value,) in rows:
+            found.update(json.loads(value or "{}"))
+        return found
 
     # Conflicts -----------------------------------------------------------------------
 

@@ -9,15 +9,13 @@ import pytest
 from excel_addin.lookups import Portfolio
 from excel_addin.metrics import MetricError
 
-from .conftest import sandbox_issues
-
 
 @pytest.fixture(scope="module")
 def portfolio(synced):
     return Portfolio(synced.store)
 
 
-def test_open_risks_and_exposure_match_the_sandbox(portfolio, synced):
+def test_open_risks_and_exposure_match_the_sandbox(portfolio, synced, sandbox_issues):
     for project in ("ALPHA", "BETA"):
         risks = sandbox_issues(synced.server, project, "Risk")
         open_ = [r for r in risks if r["status_name"] != "Closed"]
@@ -34,7 +32,7 @@ def test_open_risks_and_exposure_match_the_sandbox(portfolio, synced):
     assert portfolio.open_risks("*") == portfolio.open_risks("ALPHA") + portfolio.open_risks("BETA")
 
 
-def test_change_requests(portfolio, synced):
+def test_change_requests(portfolio, synced, sandbox_issues):
     changes = sandbox_issues(synced.server, "ALPHA", "Change Request")
     assert portfolio.changes("ALPHA") == len(changes)
     approved = [c for c in changes if c["status_name"] in ("Approved", "Implemented")]
@@ -47,7 +45,7 @@ def test_change_requests(portfolio, synced):
     )
 
 
-def test_progress_overdue_status_field_and_items(portfolio, synced):
+def test_progress_overdue_status_field_and_items(portfolio, synced, sandbox_issues):
     work = [
         w
         for kind in ("Epic", "Story", "Task")

@@ -84,11 +84,11 @@ def test_check_malformed_config_is_exit_2(tmp_path):
     assert result.exit_code == 2 and "(syntax)" in result.output
 
 
-def test_later_commands_say_they_are_not_available_and_do_nothing():
-    for command in ("report",):
-        result = invoke(command)
-        assert result.exit_code == 2
-        assert "Nothing was done" in result.output
+def test_report_without_a_synced_store_says_to_sync_first(tmp_path):
+    config = tmp_path / "pmo-sync.toml"
+    invoke("init", "--config", str(config))
+    result = invoke("report", "--config", str(config))
+    assert result.exit_code == 2 and "run `pmo-sync sync` first" in result.output
 
 
 @pytest.mark.parametrize("mode", ["cloud", "datacenter"])
