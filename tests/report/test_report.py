@@ -7,7 +7,6 @@ import os
 import shutil
 from collections import Counter
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
