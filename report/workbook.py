@@ -90,6 +90,8 @@ def build(figures: Figures, changes: Changes) -> Workbook:
     _heat_map(book.create_sheet("Risk Heat Map"), figures)
     _changes(book.create_sheet("Changes"), figures)
     _since(book.create_sheet("Since"), changes)
+    for sheet in book.worksheets[1:]:
+        _landscape(sheet)
     return book
 
 
@@ -152,6 +154,15 @@ def _portfolio(sheet: Worksheet, figures: Figures) -> None:
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.freeze_panes = "B5"
+    _landscape(sheet)
+
+
+def _landscape(sheet: Worksheet) -> None:
+    """Printed (and PDF) pages: landscape, every column on one page width."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _chart_rows(figures: Figures) -> int:
