@@ -38,7 +38,6 @@ from mappings.mapping import EntityMapping, MappingSpec
 from sync.errors import SyncError
 from sync.excel_side import ExcelChanges, flag_text, read_entity, side_records
 from sync.jira_side import CURSOR, JiraSide, JiraView, record_values, without_derived
-from sync.merge import FieldChange
 from sync.plan import (
     CLOSED,
     FLAGGED,
@@ -592,10 +591,14 @@ class PairSync:
                 if op.kind != "conflict":
                     continue
                 if op.changes:
-                    for change in op.changes:
-                        self._conflict(run, match, sync_id, key, change.name, change)
-                else:
-                    self._record_conflict(run, match, sync_id, key, op.reason)
+                    for c in op.changes:
+                        self._conflict(run, sync_id, key, c.name, (c.base, c.jira, c.excel))
+                else:  # edited on one side, removed on the other: keep both records whole
+                    whole = tuple(
+                        dict(side.values) if side else None
+                        for side in (match.base, match.jira, match.excel)
+                    )
+                    self._conflict(run, sync_id, key, RECORD_FIELD, whole)
         if match.jira is None and match.excel is None:
             if old is not None:
                 self.store.forget(pair, kind, sync_id)
@@ -645,40 +648,19 @@ class PairSync:
             self.store.save_base(pair, kind, sync_id, key, new)
 
     def _conflict(
-        self,
-        run: EntityRun,
-        match: Match,
-        sync_id: str,
-        key: str | None,
-        name: str,
-        change: FieldChange,
+        self, run: EntityRun, sync_id: str, key: str | None, name: str, views: tuple[Any, Any, Any]
     ) -> None:
+        """Record (or refresh) one open conflict with the three values a person decides on."""
+        base, jira, excel = views
         self.store.record_conflict(
             self.pair.name,
             run.entity.type,
             sync_id,
             key,
             name,
-            base=change.base,
-            jira=change.jira,
-            excel=change.excel,
-            jira_updated=_updated(run.jira.records.get(sync_id)),
-            excel_seen=datetime.now(UTC),
-        )
-
-    def _record_conflict(
-        self, run: EntityRun, match: Match, sync_id: str, key: str | None, reason: str
-    ) -> None:
-        """A record edited on one side and removed on the other: keep both whole."""
-        self.store.record_conflict(
-            self.pair.name,
-            run.entity.type,
-            sync_id,
-            key,
-            RECORD_FIELD,
-            base=dict(match.base.values) if match.base else None,
-            jira=dict(match.jira.values) if match.jira else None,
-            excel=dict(match.excel.values) if match.excel else None,
+            base=base,
+            jira=jira,
+            excel=excel,
             jira_updated=_updated(run.jira.records.get(sync_id)),
             excel_seen=datetime.now(UTC),
         )

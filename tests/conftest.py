@@ -229,3 +229,22 @@ def _sandbox_issues(server: SandboxServer, project: str, issue_type: str) -> lis
 def sandbox_issues() -> Any:
     """``sandbox_issues(server, project, type)``: the sandbox's own view, by field name."""
     return _sandbox_issues
+
+
+@pytest.fixture
+def bench_module() -> Any:
+    """``bench_module("sync_bench")``: a bench/ script loaded by path (bench/ is not an
+    installed package), for the smoke tests that keep the harnesses from rotting."""
+    import importlib.util
+    import sys
+
+    def load(name: str) -> Any:
+        path = Path(__file__).resolve().parents[1] / "bench" / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(f"bench.{name}", path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules.setdefault(f"bench.{name}", module)
+        spec.loader.exec_module(module)
+        return module
+
+    return load
