@@ -20,6 +20,7 @@ from mappings.errors import ConfigError, MappingsError
 from mappings.mapping import builtin_mapping_names, load_mapping
 from pmo_sync import __version__
 from pmo_sync.checks import Finding, run_checks
+from pmo_sync.progress import CycleProgress
 from sync.errors import StateStoreError, SyncError
 from sync.store import StateStore
 
@@ -331,8 +332,10 @@ def sync(
         runner = Runner(loaded)
     except (StateStoreError, SyncError) as exc:
         raise _fail(str(exc)) from None
+    progress = CycleProgress(console) if console.is_terminal and not as_json else None
+    runner.progress = progress
     try:
-        with console.status("syncing...", spinner="dots") if not as_json else nullcontext():
+        with progress or nullcontext():
             results = runner.run(
                 pair,
                 dry_run=dry_run,

@@ -119,6 +119,8 @@ class PairSync:
     today: Callable[[], date] = date.today
     keep_backups: int = 10
     entities: list[EntityMapping] = field(default_factory=list)
+    progress: Callable[[str, int, int | None], None] | None = None
+    """Called with (step, done, total or None) as a long cycle advances (progress bars)."""
 
     def __post_init__(self) -> None:
         if not self.entities:
@@ -148,6 +150,9 @@ class PairSync:
         if not dry_run:
             with self.store.transaction():
                 self.store.begin_cycle(cycle_id, self.pair.name)
+        if self.progress is not None:
+            step = f"{self.pair.name}: reading Jira"
+            self.jira.reader.on_page = lambda n: self._tell(step, n, None)
         quiet = not dry_run and not full and self._workbook_untouched()
         try:
             if not dry_run and not quiet:
@@ -185,6 +190,10 @@ class PairSync:
         return result
 
     # -- the quiet cycle: nothing changed anywhere ------------------------------------------
+    def _tell(self, step: str, advance: int, total: int | None) -> None:
+        if self.progress is not None:
+            self.progress(step, advance, total)
+
     def _workbook_stamp(self) -> str:
         stat = os.stat(self.workbook)
         return f"{stat.st_size}:{stat.st_mtime_ns}"
@@ -430,9 +439,13 @@ class PairSync:
         closed = closed_status(entity)
         rows = {r.row_number: r for r in run.excel.rows}
         creates = []
+        step = f"{self.pair.name}: writing {entity.type} to Jira"
+        writes = sum(op.kind.startswith("jira") for op in run.plan.operations)
         for op in run.plan.operations:
             if stop.is_set():
                 return
+            if op.kind.startswith("jira"):
+                self._tell(step, 1, writes)
             sync_id = str(op.sync_id)
             if op.kind == "jira_edit":
                 current = run.jira.records[sync_id]

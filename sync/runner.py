@@ -66,6 +66,7 @@ class Runner:
         store: StateStore | None = None,
     ) -> None:
         self.config = config
+        self.progress: Callable[[str, int, int | None], None] | None = None
         self._site = site
         self.store = store or StateStore(state_store_path(config))
 
@@ -78,7 +79,7 @@ class Runner:
     def pair_sync(self, pair: SyncPair) -> PairSync:
         mapping = load_mapping(pair.mapping, self.config.base_dir)
         jira = JiraSide(self.site, mapping, pair, self.store)
-        return PairSync(self.config, pair, mapping, self.store, jira)
+        return PairSync(self.config, pair, mapping, self.store, jira, progress=self.progress)
 
     def run_pair(
         self,

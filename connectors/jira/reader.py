@@ -87,6 +87,7 @@ class JiraReader:
         self.overlap = overlap
         self.settle = settle
         self.clock = clock
+        self.on_page: Callable[[int], None] | None = None  # issues per page, for progress bars
 
     # -- query ------------------------------------------------------------------------------
     def scope_jql(self, entity: EntityMapping, projects: Sequence[str]) -> str:
@@ -146,6 +147,8 @@ class JiraReader:
             while True:
                 page = http.post(path, body, idempotent=True)
                 result.requests += 1
+                if self.on_page is not None:
+                    self.on_page(len(page.get("issues", [])))
                 yield from page.get("issues", [])
                 token = page.get("nextPageToken")
                 if page.get("isLast", token is None) or not token:
@@ -156,6 +159,8 @@ class JiraReader:
             page = http.post(path, {**body, "startAt": start}, idempotent=True)
             result.requests += 1
             issues = page.get("issues", [])
+            if self.on_page is not None:
+                self.on_page(len(issues))
             yield from issues
             start += len(issues)
             if not issues or start >= int(page.get("total", 0)):

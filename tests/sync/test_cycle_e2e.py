@@ -109,3 +109,17 @@ def test_a_conflict_resolved_in_the_sheet_is_applied_by_the_next_cycle(cloud_wor
     assert world.store.open_conflicts() == []
     assert load_workbook(world.workbook)[SHEET].max_row == 1  # only the header is left
     assert world.cycle().counts == {}
+
+
+def test_a_long_cycle_reports_progress(cloud_world):
+    seen = []
+    cloud_world.runner.progress = lambda step, advance, total: seen.append((step, advance, total))
+    cloud_world.cycle()
+    read = sum(a for step, a, _ in seen if step == "alpha: reading Jira")
+    assert read == sum(
+        len(cloud_world.rows(e).rows) for e in ("risk", "raid_issue", "change_request")
+    )
+    cloud_world.edit_row("risk", cloud_world.rows("risk").rows[0].record.key, impact=2)
+    seen.clear()
+    cloud_world.cycle()
+    assert ("alpha: writing risk to Jira", 1, 1) in seen
