@@ -123,3 +123,59 @@ def test_a_long_cycle_reports_progress(cloud_world):
     seen.clear()
     cloud_world.cycle()
     assert ("alpha: writing risk to Jira", 1, 1) in seen
+
+
+def test_a_value_jira_rejects_fails_only_that_record_and_is_retried(cloud_world):
+    world = cloud_world
+    world.cycle()
+    bad, good = [r.record for r in world.rows("risk").rows[:2]]
+    world.edit_row("risk", bad.key, category="Not An Option")
+    world.edit_row("risk", good.key, mitigation="fine")
+    result = world.cycle()
+    assert result.outcome == "errors"
+    (error,) = result.all_errors
+    assert error.startswith(f"{bad.key}:") and "Not An Option" in error
+    assert world.jira("risk", good.key).mitigation == "fine"
+    assert world.store.bases("alpha", "risk")[str(bad.sync_id)].values["category"] == bad.category
+    again = world.cycle()  # the failed record keeps its base, so it is tried again
+    assert again.outcome == "errors" and again.all_errors == result.all_errors
+    world.edit_row("risk", bad.key, category="Cost")
+    assert world.cycle().outcome == "ok"
+    assert world.jira("risk", bad.key).category == "Cost"
+
+
+def test_a_row_the_model_rejects_is_reported_and_left_alone(cloud_world):
+    world = cloud_world
+    world.cycle()
+    row = world.rows("risk").rows[0]
+    from connectors.excel import WorkbookPatch, apply_patch
+
+    read = world.rows("risk")
+    patch = WorkbookPatch().set_in(read.location, row.row_number, "Probability", "Sky high")
+    apply_patch(world.workbook, patch, expected=read.fingerprint, live=False)
+    world.server.store.human_edit(row.record.key, {"Mitigation": "edited in Jira meanwhile"})
+    result = world.cycle()
+    assert result.outcome == "errors"
+    assert any(f"row {row.row_number}" in e and "Sky high" in e for e in result.all_errors)
+    assert result.counts == {}  # not mistaken for a deleted row, nothing flagged or appended
+    assert len(world.rows("risk").rows) == 4 and len(world.rows("risk").errors) == 1
+
+
+def test_one_broken_pair_does_not_stop_the_others(tmp_path, world_factory, cloud_world):
+    from sync.runner import PairFailure
+
+    world = cloud_world
+    config_path = world.config.base_dir / "pmo-sync.toml"
+    text = config_path.read_text()
+    text += '\n[[pair]]\nname = "missing"\nworkbook = "nowhere.xlsx"\nprojects = ["BETA"]\n'
+    config_path.write_text(text)
+    from mappings.config import load_config
+    from sync.runner import Runner
+
+    runner = Runner(load_config(config_path), site=world.runner.site)
+    results = {r.pair: r for r in runner.run()}
+    runner.close()
+    assert (
+        isinstance(results["missing"], PairFailure) and "nowhere.xlsx" in results["missing"].error
+    )
+    assert results["alpha"].outcome == "ok" and results["alpha"].counts

@@ -32,7 +32,7 @@ from hypothesis.stateful import (
 
 import sync.cycle
 from connectors.excel import WorkbookPatch, apply_patch
-from connectors.excel.records import add_new_rows
+from connectors.excel.records import add_new_rows, add_row_changes
 from connectors.jira.transport import JiraHttp
 from mappings import Risk
 from sandbox import SandboxServer
@@ -92,9 +92,12 @@ class SyncMachine(RuleBasedStateMachine):
     @initialize(
         mode=st.sampled_from(["datacenter", "cloud"]),
         policy=st.sampled_from(["manual", "jira-wins", "excel-wins"]),
+        on_delete=st.sampled_from(["ignore", "close"]),
     )
-    def start(self, mode: str, policy: str) -> None:
+    def start(self, mode: str, policy: str, on_delete: str) -> None:
         self.policy = policy
+        self.settings = f'on_excel_delete = "{on_delete}"'
+        self.removed: set[str] = set()
         self.server = SandboxServer(mode=mode, seed="demo", timezone="UTC").start()
         self.tmp = Path(TMP.mktemp("machine"))
         self.world = WORLD(
@@ -169,6 +172,30 @@ class SyncMachine(RuleBasedStateMachine):
         )
         apply_patch(self.world.workbook, patch, expected=read.fingerprint, live=False)
 
+    @rule(data=st.data())
+    def remove_in_excel(self, data: st.DataObject) -> None:
+        """A person deletes a row's contents (Jira keeps the issue, or closes it)."""
+        RAN["remove_in_excel"] += 1
+        rows = self._rows()
+        if len(self.removed) + 1 > len(rows) // 3:
+            return  # stay clear of the mass-deletion guard
+        row = data.draw(st.sampled_from(rows))
+        entity = self.world.mapping.entity("risk")
+        read = self.world.rows("risk")
+        cleared = {
+            f.name: None for f in entity.fields if f.excel and f.name not in ("score", "level")
+        }
+        patch = add_row_changes(
+            WorkbookPatch(),
+            self.world.mapping,
+            entity,
+            read.location,
+            row.row_number,
+            {**cleared, "key": None, "sync_id": None},
+        )
+        apply_patch(self.world.workbook, patch, expected=read.fingerprint, live=False)
+        self.removed.add(row.record.key)
+
     @rule(summary=TEXT)
     def create_in_jira(self, summary: str) -> None:
         RAN["create_in_jira"] += 1
@@ -232,6 +259,7 @@ class SyncMachine(RuleBasedStateMachine):
             entities=["risk", "change_request"],
             policy=self.policy,
             keep_workbook=True,
+            sync_settings=self.settings,
         )
         self._settle()
         self.sync_clean()
@@ -264,7 +292,7 @@ class SyncMachine(RuleBasedStateMachine):
         assert len(keys) == len(set(keys)), "a Jira issue has two rows"
         assert all(r.record.key and r.has_sync_id for r in rows.rows), "a row was not synced"
         jira_keys = self._jira_keys()
-        assert set(jira_keys) <= set(keys), "an in-scope issue has no row"
+        assert set(jira_keys) - self.removed <= set(keys), "an in-scope issue has no row"
         conflicts = {(c.jira_key, c.field) for c in self.world.store.open_conflicts()}
         records = {}
         if jira_keys:
@@ -286,7 +314,7 @@ class SyncMachine(RuleBasedStateMachine):
                         getattr(row.record, field),
                     )
         for (key, field), sides in self.edits.items():
-            if key not in records or (key, field) in conflicts:
+            if key not in records or key in self.removed or (key, field) in conflicts:
                 continue
             now = getattr(records[key], field)
             assert now in sides.values(), (key, field, sides, now)
