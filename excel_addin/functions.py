@@ -26,6 +26,7 @@ import xlwings as xw
 from excel_addin import metrics
 from excel_addin.lookups import Portfolio
 from excel_addin.metrics import MetricError
+from mappings.scoring import RiskLevelThresholds
 
 
 @dataclass(frozen=True)
@@ -80,10 +81,25 @@ def PMO_RISK_SCORE(probability: Any, impact: Any) -> Any:
     return metrics.risk_score(probability, impact)
 
 
-@worksheet_function(score="A risk score, 1-25")
-def PMO_RISK_LEVEL(score: Any) -> Any:
+@worksheet_function(
+    score="A risk score, 1-25",
+    low_max="Optional: highest Low score (4)",
+    medium_max="Optional: highest Medium score (9)",
+    high_max="Optional: highest High score (15)",
+)
+def PMO_RISK_LEVEL(
+    score: Any, low_max: Any = None, medium_max: Any = None, high_max: Any = None
+) -> Any:
     """Risk level of a score: Low (1-4), Medium (5-9), High (10-15) or Critical (16-25)."""
-    return metrics.risk_level(score)
+    bands = {"low_max": low_max, "medium_max": medium_max, "high_max": high_max}
+    given = {k: int(metrics.number(v, k)) for k, v in bands.items() if v not in (None, "")}
+    if not given:
+        return metrics.risk_level(score)
+    try:
+        thresholds = RiskLevelThresholds(**given)
+    except ValueError as exc:
+        raise MetricError("#NUM!", str(exc).splitlines()[-1].strip()) from None
+    return metrics.risk_level(score, thresholds)
 
 
 @worksheet_function(probability_pct="0.3, 30 or 30%", cost_impact="Cost if the risk occurs")

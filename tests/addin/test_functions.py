@@ -35,6 +35,8 @@ def test_errors_become_cell_text_never_a_traceback():
     assert f.PMO_CPI("x", 1).startswith("#VALUE!")
     assert f.PMO_RISK_SCORE(9, 9).startswith("#NUM!")
     assert f.PMO_SPI(40000.0, 50000.0) == pytest.approx(0.8)
+    assert f.PMO_RISK_LEVEL(5) == "Medium" and f.PMO_RISK_LEVEL(5, 5, 10, 20) == "Low"
+    assert f.PMO_RISK_LEVEL(5, 9, 5, 20).startswith("#NUM!")
     assert f.PMO_EAC(100000, 40000, 45000) == pytest.approx(112500)
     assert f.PMO_EAC(100000, 40000, 45000, None, 50000) == pytest.approx(112500)
 
