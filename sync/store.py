@@ -367,12 +367,22 @@ class StateStore:
         )
 
     def open_risk_trend(self) -> list[tuple[datetime, int]]:
-        """Open risks over all pairs after each cycle, oldest first (from the snapshots)."""
+        """Open risks in the whole portfolio after each cycle, oldest first.
+
+        A cycle snapshots its own pair; the portfolio total after it adds the latest
+        snapshot of every other pair, so pairs syncing at different times still sum up.
+        """
         rows = self._db.execute(
-            "SELECT cycle_id, MIN(at), SUM(count) FROM snapshots WHERE entity='risk' AND "
-            "(status IS NULL OR status != 'closed') GROUP BY cycle_id ORDER BY MIN(at)"
+            "SELECT cycle_id, pair, MIN(at), SUM(CASE WHEN entity='risk' AND "
+            "(status IS NULL OR status != 'closed') THEN count ELSE 0 END) "
+            "FROM snapshots GROUP BY cycle_id, pair ORDER BY MIN(at)"
         )
-        return [(datetime.fromisoformat(at), int(total)) for _, at, total in rows]
+        latest: dict[str, int] = {}
+        points = []
+        for _, pair, at, total in rows:
+            latest[pair] = int(total)
+            points.append((datetime.fromisoformat(at), sum(latest.values())))
+        return points
 
     def project_details(self) -> dict[str, dict[str, str]]:
         """Project key -> name and lead, as the last full read of each pair found them."""
