@@ -14,6 +14,7 @@ peak RSS is pmo-sync's own, measures:
 3. 1% of the records edited on each side: requests per changed record, wall time, bytes
    of the workbook rewritten versus its size.
 
+Sizes up to 10,000 run three times (floor and pmo-sync alternating) and report medians.
 Then the growth exponents of time and memory versus N (a log-log fit). Everything is
 printed as a table and written as JSON to bench/results/sync_bench.json.
 
@@ -29,6 +30,7 @@ import os
 import platform
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -269,17 +271,32 @@ def _run_worker(kind: str, folder: Path, sandbox: SandboxProcess) -> dict[str, A
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure(n: int) -> dict[str, Any]:
+def _median_of(runs: list[Any]) -> Any:
+    """Field by field: the median of numbers, the first run's value for anything else."""
+    first = runs[0]
+    if isinstance(first, dict):
+        return {k: _median_of([r[k] for r in runs]) for k in first}
+    if isinstance(first, int | float) and not isinstance(first, bool):
+        return statistics.median(runs)
+    return first
+
+
+def measure(n: int, reps: int = 3) -> dict[str, Any]:
+    """Floor and pmo-sync, alternating, ``reps`` times each on one sandbox; medians."""
     sandbox = SandboxProcess(f"scale:{n}")
+    floors, syncs = [], []
     try:
-        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
-            floor = _run_worker("floor", Path(a), sandbox)
-            synced = _run_worker("sync", Path(b), sandbox)
+        for _ in range(reps):
+            with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+                floors.append(_run_worker("floor", Path(a), sandbox))
+                syncs.append(_run_worker("sync", Path(b), sandbox))
     finally:
         sandbox.stop()
+    floor, synced = _median_of(floors), _median_of(syncs)
     initial = synced["initial"]
     return {
         "n": n,
+        "reps": reps,
         "floor": floor,
         **synced,
         "initial_over_floor": initial["seconds"] / floor["seconds"],
@@ -299,8 +316,8 @@ def _exponent(points: list[tuple[float, float]]) -> float | None:
     )
 
 
-def run(sizes: list[int], out_dir: Path = RESULTS_DIR) -> dict[str, Any]:
-    rows = [measure(n) for n in sizes]
+def run(sizes: list[int], out_dir: Path = RESULTS_DIR, reps: int = 3) -> dict[str, Any]:
+    rows = [measure(n, reps if n <= 10_000 else 1) for n in sizes]
     results = {
         "machine": {
             "python": platform.python_version(),
@@ -353,7 +370,8 @@ def _print(results: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000")
-    parser.add_argument("--large", action="store_true", help="also N = 100,000")
+    parser.add_argument("--large", action="store_true", help="also N = 100,000 (one run)")
+    parser.add_argument("--reps", type=int, default=3, help="runs per size up to 10,000 (medians)")
     parser.add_argument("--worker", nargs=4, metavar=("KIND", "DIR", "URL", "EMAIL"))
     args = parser.parse_args(argv)
     if args.worker:
@@ -364,7 +382,7 @@ def main(argv: list[str] | None = None) -> None:
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if args.large:
         sizes.append(100_000)
-    _print(run(sizes))
+    _print(run(sizes, reps=args.reps))
 
 
 if __name__ == "__main__":
