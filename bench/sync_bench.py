@@ -14,7 +14,7 @@ peak RSS is pmo-sync's own, measures:
 3. 1% of the records edited on each side: requests per changed record, wall time, bytes
    of the workbook rewritten versus its size.
 
-Sizes up to 10,000 run three times (floor and pmo-sync alternating) and report medians.
+Sizes up to 10,000 run three times (each on a freshly seeded sandbox) and report medians.
 Then the growth exponents of time and memory versus N (a log-log fit). Everything is
 printed as a table and written as JSON to bench/results/sync_bench.json.
 
@@ -282,16 +282,17 @@ def _median_of(runs: list[Any]) -> Any:
 
 
 def measure(n: int, reps: int = 3) -> dict[str, Any]:
-    """Floor and pmo-sync, alternating, ``reps`` times each on one sandbox; medians."""
-    sandbox = SandboxProcess(f"scale:{n}")
+    """Floor and pmo-sync, ``reps`` times each, every time on a freshly seeded sandbox
+    (the previous run's edits would otherwise sit in the next one's overlap window)."""
     floors, syncs = [], []
-    try:
-        for _ in range(reps):
+    for _ in range(reps):
+        sandbox = SandboxProcess(f"scale:{n}")
+        try:
             with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
                 floors.append(_run_worker("floor", Path(a), sandbox))
                 syncs.append(_run_worker("sync", Path(b), sandbox))
-    finally:
-        sandbox.stop()
+        finally:
+            sandbox.stop()
     floor, synced = _median_of(floors), _median_of(syncs)
     initial = synced["initial"]
     return {

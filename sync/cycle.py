@@ -395,8 +395,8 @@ class PairSync:
             if op.kind == "excel_write" and op.row is not None:
                 changes.write(entity, location, op.row, {c.name: c.value for c in op.changes})
             elif op.kind == "excel_append":
-                values = run.jira.records[str(op.sync_id)]
-                appended.append(run_record(entity, values))
+                model = run.jira.models.get(str(op.sync_id))
+                appended.append(model or run_record(entity, run.jira.records[str(op.sync_id)]))
             elif op.kind == "excel_flag" and op.row is not None:
                 if not changes.flag(entity, location, op.row, flag_text(self.today())):
                     run.errors.append(

@@ -53,6 +53,14 @@ class JiraView:
     full_read: bool = False
     deferred: set[str] = field(default_factory=set)  # sync ids whose create may be in flight
     fresh: set[str] = field(default_factory=set)  # sync ids read from Jira in this cycle
+    models: dict[str, Any] = field(default_factory=dict)  # the records read, not re-validated
+
+    def add(self, record: Any) -> None:
+        """A record just read from Jira."""
+        sync_id = str(record.sync_id)
+        self.records[sync_id] = record_values(record)
+        self.fresh.add(sync_id)
+        self.models[sync_id] = record
 
     @property
     def problem_keys(self) -> set[str]:
@@ -124,11 +132,10 @@ class JiraSide:
             return self._full(scoped, known)
         since = datetime.fromisoformat(cursor_text)
         result = self.reader.read(scoped, self.pair.projects, since=since)
-        records = dict(known)
+        view = JiraView(dict(known), result.problems, result.cursor or since)
         for record in result.records:
-            records[str(record.sync_id)] = record_values(record)
-        view = JiraView(records, result.problems, result.cursor or since)
-        view.fresh = {str(r.sync_id) for r in result.records}
+            view.add(record)
+        records = view.records
         unknown_problems = view.problem_keys - {r.get("key") for r in records.values()}
         if self.count(scoped) != len(records) + len(unknown_problems):
             return self._full(scoped, known)
@@ -198,8 +205,7 @@ class JiraSide:
             except (MappingsError, JiraError, ValueError) as exc:
                 view.problems.append(IssueProblem(str(issue.get("key", "?")), str(exc)))
                 continue
-            view.records[str(record.sync_id)] = record_values(record)
-            view.fresh.add(str(record.sync_id))
+            view.add(record)
         expected = 0
         for view in views.values():
             keys = {r.get("key") for r in view.records.values()}
@@ -218,13 +224,13 @@ class JiraSide:
 
     def _full(self, entity: EntityMapping, known: Mapping[str, dict[str, Any]]) -> JiraView:
         result: ReadResult = self.reader.read(entity, self.pair.projects)
-        records = {str(r.sync_id): record_values(r) for r in result.records}
+        view = JiraView({}, result.problems, result.cursor, full_read=True)
+        for record in result.records:
+            view.add(record)
         failing = {p.key for p in result.problems}
         for sync_id, values in known.items():  # an unreadable issue is not a deleted one
             if values.get("key") in failing:
-                records.setdefault(sync_id, values)
-        view = JiraView(records, result.problems, result.cursor, full_read=True)
-        view.fresh = {str(r.sync_id) for r in result.records}
+                view.records.setdefault(sync_id, values)
         return self._recover_creates(entity, view)
 
     def _recover_creates(self, entity: EntityMapping, view: JiraView) -> JiraView:
@@ -242,8 +248,7 @@ class JiraSide:
         if found:
             fetched = self.reader.read_keys(entity, sorted(found.values()))
             for record in fetched.records:
-                view.records[str(record.sync_id)] = record_values(record)
-                view.fresh.add(str(record.sync_id))
+                view.add(record)
             view.problems.extend(fetched.problems)
         for intent in pending:
             if intent.sync_id in found:
