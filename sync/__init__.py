@@ -1,7 +1,7 @@
-"""Two-way sync engine: three-way merge against the last synced base, state store.
+"""Two-way sync engine: three-way merge against the last synced base, a crash-safe
+cycle with an intent journal, the state store and the scheduling daemon.
 
-Work in progress: the merge, the planner and the state store exist; the applier with
-its intent journal and the daemon are still to come (issue: two-way sync engine).
+See sync/README.md for the module map, the merge table and the order of side effects.
 """
 
 from sync.errors import MassChangeRefused, StateStoreError, SyncError
