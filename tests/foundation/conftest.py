@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,24 +10,11 @@ import pytest
 
 from sandbox import SandboxServer, running_sandbox
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared"
-
-
-def need(path: Path, what: str) -> Path:
-    """Skip when a prerequisite is absent on a user's clone; fail under CI."""
-    if not path.exists():
-        reason = f"{what} not found at {path}"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason} (required when CI is set)")
-        pytest.skip(reason)
-    return path
-
 
 @pytest.fixture
-def raid_log(tmp_path: Path) -> Path:
-    source = need(SHARED / "fixtures" / "workbooks" / "raid_log.xlsx", "shared raid_log.xlsx")
-    return Path(shutil.copy2(source, tmp_path / "raid_log.xlsx"))
+def raid_log(tmp_path: Path, real_raid_log: Path) -> Path:
+    """A private copy of the shared real RAID log (tests never write the shared one)."""
+    return Path(shutil.copy2(real_raid_log, tmp_path / "raid_log.xlsx"))
 
 
 @pytest.fixture(scope="module")
