@@ -155,6 +155,7 @@ class PairSync:
             self.jira.reader.on_page = lambda n: self._tell(step, n, None)
         quiet = not dry_run and not full and self._workbook_untouched()
         try:
+            self._refuse_unsaved_live_writes()
             if not dry_run and not quiet:
                 self._sheet_resolutions(result)
             views = self.jira.views(self._syncable(), full=full)
@@ -190,6 +191,19 @@ class PairSync:
         return result
 
     # -- the quiet cycle: nothing changed anywhere ------------------------------------------
+    def _refuse_unsaved_live_writes(self) -> None:
+        pending = self.store.cursor(self.pair.name, "_cycle", LIVE)
+        if pending is None:
+            return
+        if pending == self._workbook_stamp():
+            raise SyncError(
+                f"{self.workbook.name}: pmo-sync wrote into the workbook open in Excel and it "
+                "has not been saved since; save it in Excel, then sync again (reading the "
+                "unsaved file would miss those changes)"
+            )
+        with self.store.transaction():
+            self.store.set_cursor(self.pair.name, "_cycle", LIVE, None)
+
     def _tell(self, step: str, advance: int, total: int | None) -> None:
         if self.progress is not None:
             self.progress(step, advance, total)
@@ -383,6 +397,11 @@ class PairSync:
             result.errors.append(f"workbook not written, changes postponed: {exc}")
             return False
         result.bytes_written += written.bytes_written
+        if written.live:
+            # The rows are in Excel's memory, not yet in the file: until the person saves,
+            # the file would show them missing (re-appended, or taken as deleted rows).
+            with self.store.transaction():
+                self.store.set_cursor(self.pair.name, "_cycle", LIVE, self._workbook_stamp())
         return True
 
     def _excel_first(self, run: EntityRun, changes: ExcelChanges) -> dict[str, Any]:
@@ -735,5 +754,6 @@ def run_record(entity: EntityMapping, values: Mapping[str, Any]) -> Any:
 
 
 QUIET = "settled_workbook"  # cursor: the workbook's stamp after the last settled cycle
+LIVE = "unsaved_live_write"  # cursor: the file's stamp when Excel took unsaved changes
 
 __all__ = ["BaseEntry", "CycleResult", "EntityRun", "PairSync", "run_record"]

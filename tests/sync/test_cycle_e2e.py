@@ -179,3 +179,31 @@ def test_one_broken_pair_does_not_stop_the_others(tmp_path, world_factory, cloud
         isinstance(results["missing"], PairFailure) and "nowhere.xlsx" in results["missing"].error
     )
     assert results["alpha"].outcome == "ok" and results["alpha"].counts
+
+
+def test_changes_written_into_a_workbook_open_in_excel_wait_for_the_save(cloud_world, monkeypatch):
+    """Excel took the rows live (the file on disk does not have them yet): the next cycle
+    must not read the stale file (it would append again, or take the rows as deleted)."""
+    import sync.cycle
+    from connectors.excel import apply_patch as real_apply
+    from connectors.excel.patch import PatchResult
+    from sync.runner import PairFailure
+
+    world = cloud_world
+    unsaved = []
+
+    def into_excel(path, patch, **kwargs):
+        unsaved.append((patch, kwargs["expected"]))
+        return PatchResult(path, live=True, cells_written=1)
+
+    monkeypatch.setattr(sync.cycle, "apply_patch", into_excel)
+    assert world.cycle().outcome == "ok" and unsaved
+    (refused,) = world.runner.run()
+    assert isinstance(refused, PairFailure) and "save it in Excel" in refused.error
+    for patch, expected in unsaved:  # the person saves: Excel writes the file
+        real_apply(world.workbook, patch, expected=expected, live=False)
+    monkeypatch.undo()
+    result = world.cycle()
+    assert result.outcome == "ok", result.all_errors
+    assert len(world.rows("risk").rows) == 5  # appended once, not twice
+    assert world.cycle().counts == {}
