@@ -18,7 +18,9 @@ def test_template_has_every_mapped_column_and_validations(tmp_path, name):
     for entity in mapping.entities:
         location = locate_tracker(path, table=entity.excel.table, sheet=entity.excel.sheet)
         headers = [f.excel for f in entity.fields if f.excel]
-        assert location.headers == [entity.excel.key_column, *headers, entity.excel.sync_id_column]
+        flag = [entity.excel.flag_column] if entity.excel.flag_column else []
+        expected = [entity.excel.key_column, *headers, *flag, entity.excel.sync_id_column]
+        assert location.headers == expected
         assert location.header_row == 4
         sheet = workbook[location.sheet]
         lists = [dv.formula1 for dv in sheet.data_validations.dataValidation]

@@ -207,3 +207,21 @@ def test_changes_written_into_a_workbook_open_in_excel_wait_for_the_save(cloud_w
     assert result.outcome == "ok", result.all_errors
     assert len(world.rows("risk").rows) == 5  # appended once, not twice
     assert world.cycle().counts == {}
+
+
+def test_an_issue_deleted_in_jira_flags_its_row_and_never_deletes_it(world):
+    from openpyxl import load_workbook
+
+    world.cycle()
+    gone = world.rows("risk").rows[0]
+    store = world.server.store
+    store.delete(store.get(gone.record.key))
+    result = world.cycle()
+    assert result.outcome == "ok", result.all_errors
+    assert result.counts == {"excel_flag": 1}
+    read = world.rows("risk")
+    assert len(read.rows) == 5  # the row is still there, with everything in it
+    sheet = load_workbook(world.workbook)[read.location.sheet]
+    flag = read.location.column_for("Sync Status")
+    assert sheet[f"{flag}{gone.row_number}"].value.startswith("Not in Jira scope since ")
+    assert world.cycle().counts == {}  # flagged once, not every cycle
