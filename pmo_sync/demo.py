@@ -114,7 +114,9 @@ def run_demo(directory: Path, console: Console) -> int:
         )
     console.print(
         f"\nThe workbook is {workbook.resolve()}; its 'Sync Conflicts' sheet lists the "
-        "conflict with a Resolution column (or use `pmo-sync resolve N --use jira|excel`).\n"
+        "conflict with a Resolution column (or: `pmo-sync conflicts --config "
+        f"{config_path}` and `pmo-sync resolve N --use jira|excel --config {config_path}`; "
+        "a resolution is written by the next sync).\n"
         f"To use your own Jira: edit {config_path} (jira.url, jira.email, projects), set "
         f"PMO_SYNC_JIRA_TOKEN, run `pmo-sync check --config {config_path}`, then "
         f"`pmo-sync sync --config {config_path} --dry-run`."
