@@ -42,6 +42,7 @@ from sync.plan import (
     CLOSED,
     FLAGGED,
     RECORD_FIELD,
+    RECREATE,
     REMOVED,
     Match,
     Operation,
@@ -70,6 +71,11 @@ class EntityRun:
     excel_done: set[str] = field(default_factory=set)  # sync ids whose Excel ops landed
     applied: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+
+    @property
+    def recreations(self) -> set[str]:
+        """Sync ids of rows a person chose to keep after their issue left Jira."""
+        return {str(m.sync_id) for m in self.matches if m.base and m.base.values.get(RECREATE)}
 
 
 @dataclass
@@ -478,7 +484,8 @@ class PairSync:
                 self._update(run, sync_id, run.jira.records[sync_id], {"status": closed})
             elif op.kind == "jira_create" and op.row is not None:
                 row = rows[op.row]
-                if row.record.key:
+                recreate = op.sync_id is not None and sync_id in run.recreations
+                if row.record.key and not recreate:
                     run.errors.append(
                         f"row {op.row}: key {row.record.key} is not in this pair's Jira scope; "
                         "clear the key to create a new issue, or fix the pair's projects/JQL"
@@ -488,6 +495,8 @@ class PairSync:
                 if op.sync_id is None and (not excel_ok or str(row.record.sync_id) not in stamped):
                     continue  # the row's id could not be stamped; next cycle
                 record = row.record
+                if recreate:  # a new issue; its old key belongs to the one that left
+                    record = record.model_copy(update={"key": None})
                 if record.project is None and len(self.jira.pair.projects) == 1:
                     record = record.model_copy(update={"project": self.jira.pair.projects[0]})
                 creates.append(record)
@@ -610,7 +619,7 @@ class PairSync:
         """Save the record's new base (and its conflicts and audit entries)."""
         pair, kind, fields = self.pair.name, run.entity.type, run.fields
         old = dict(match.base.values) if match.base else None
-        key = match.key or run.created.get(sync_id)
+        key = run.created.get(sync_id) or match.key
         kinds = {op.kind for op in ops}
 
         def log(name: str, before: Any, after: Any, direction: str) -> None:

@@ -167,6 +167,7 @@ def _guard(pair: str, entity: str, matches: list[Match], share: float) -> None:
 FLAGGED = "_flagged"  # base marker: the row is flagged as out of Jira scope
 CLOSED = "_closed"  # base marker: the issue was closed because its row was removed
 REMOVED = "_excel_removed"  # base marker: the row was removed and the issue left alone
+RECREATE = "_recreate"  # base marker: the issue left Jira; a person chose to keep the row
 RECORD_FIELD = "(record)"  # the field name of a conflict about a whole record
 
 
@@ -250,6 +251,14 @@ def plan_entity(
         row = match.excel.ref if match.excel else None
         if _in_sync(match, base, jira, excel, resolutions):
             continue  # the common case in a large register: nothing happened to it
+        if base and base.get(RECREATE) and jira is None and excel is not None:
+            reason = f"kept from the workbook after {base.get(RECREATE)} left Jira"
+            add(
+                Operation(
+                    "jira_create", match.sync_id, None, row, values=dict(excel), reason=reason
+                )
+            )
+            continue
         record_plan = merge_record(base, jira, excel, fields, rules)
         if _settled(record_plan, match, base):
             continue

@@ -7,7 +7,8 @@ one side, removed on the other) is settled in the store right away:
 - row removed in Excel, issue edited in Jira: ``jira`` brings the row back with Jira's
   values; ``excel`` keeps it removed (the issue stays in Jira, untouched).
 - issue left Jira's scope, row edited in Excel: ``jira`` accepts it (the row is flagged);
-  ``excel`` keeps the row, which then needs its key cleared to be created again.
+  ``excel`` keeps the row and creates it again in Jira as a new issue, whose key
+  replaces the old one in the row.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from mappings.errors import UnknownValueError
 from mappings.mapping import MappingSpec
 from mappings.model import build_record
 from sync.errors import SyncError
-from sync.plan import RECORD_FIELD, REMOVED
+from sync.plan import RECORD_FIELD, RECREATE, REMOVED
 from sync.store import Conflict, StateStore
 
 Choice = Literal["jira", "excel", "value"]
@@ -96,8 +97,14 @@ def _resolve_record(store: StateStore, conflict: Conflict, choice: Choice) -> st
                 )
                 outcome = "the row will be flagged as no longer in Jira"
             else:
-                store.forget(conflict.pair, conflict.entity, conflict.sync_id)
-                outcome = "the row is kept; clear its key in the workbook to create it again"
+                store.save_base(
+                    conflict.pair,
+                    conflict.entity,
+                    conflict.sync_id,
+                    conflict.jira_key,
+                    {**conflict.excel, RECREATE: conflict.jira_key or "its issue"},
+                )
+                outcome = "the row is kept and will be created again as a new Jira issue"
         store.resolve_conflict(conflict.id, choice)
         store.unsettle(conflict.pair)
         store.mark_applied(conflict.pair, conflict.entity, [(conflict.sync_id, RECORD_FIELD)])

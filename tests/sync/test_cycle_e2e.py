@@ -225,3 +225,44 @@ def test_an_issue_deleted_in_jira_flags_its_row_and_never_deletes_it(world):
     flag = read.location.column_for("Sync Status")
     assert sheet[f"{flag}{gone.row_number}"].value.startswith("Not in Jira scope since ")
     assert world.cycle().counts == {}  # flagged once, not every cycle
+
+
+def _deleted_in_jira_edited_in_excel(world):
+    world.cycle()
+    row = world.rows("risk").rows[0]
+    store = world.server.store
+    store.delete(store.get(row.record.key))
+    world.edit_row("risk", row.record.key, mitigation="Excel kept working on it")
+    result = world.cycle()
+    assert result.outcome == "conflicts", result.all_errors
+    (conflict,) = world.store.open_conflicts("alpha")
+    assert conflict.field == "(record)" and conflict.jira is None
+    return row, conflict
+
+
+def test_keeping_an_edited_row_whose_issue_was_deleted_creates_it_again(world):
+    row, conflict = _deleted_in_jira_edited_in_excel(world)
+    said = resolve(world.store, conflict.id, "excel")
+    assert "created again" in said
+    result = world.cycle()
+    assert result.outcome == "ok", result.all_errors
+    assert result.counts == {"jira_create": 1}
+    kept = world.rows("risk").rows[0]
+    assert kept.row_number == row.row_number and kept.record.sync_id == row.record.sync_id
+    assert kept.record.key and kept.record.key != row.record.key
+    recreated = world.jira("risk", kept.record.key)
+    assert recreated.mitigation == "Excel kept working on it"
+    assert recreated.summary == row.record.summary
+    assert world.store.open_conflicts("alpha") == []
+    assert world.cycle().counts == {}
+
+
+def test_accepting_that_an_edited_rows_issue_was_deleted_flags_the_row(world):
+    row, conflict = _deleted_in_jira_edited_in_excel(world)
+    resolve(world.store, conflict.id, "jira")
+    result = world.cycle()
+    assert result.outcome == "ok", result.all_errors
+    assert result.counts == {"excel_flag": 1}
+    kept = world.row("risk", row.record.key)
+    assert kept.record.mitigation == "Excel kept working on it"  # nothing in the row is lost
+    assert world.cycle().counts == {}
