@@ -225,6 +225,12 @@ def PMO_OVERDUE(project: Any, as_of: Any = None) -> Any:
     return PORTFOLIO.overdue(project, as_of)
 
 
+@worksheet_function(project="Jira project key", as_of="Optional: date for overdue items (today)")
+def PMO_HEALTH(project: Any, as_of: Any = None) -> Any:
+    """A project's RAG as the status report shows it (budget figures, risks, overdue)."""
+    return PORTFOLIO.health(project, as_of)
+
+
 @worksheet_function(key="Jira issue key, e.g. ALPHA-12")
 def PMO_STATUS(key: Any) -> Any:
     """Status of a synced issue, as of the last sync."""

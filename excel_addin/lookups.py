@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from excel_addin.metrics import MetricError, number
+from excel_addin.metrics import MetricError, number, performance_indices, rag
 from mappings.values import BUILTIN_MAPS, parse_date
 from sync.store import load_values
 
@@ -225,6 +225,16 @@ class Portfolio:
             for i in self._items(project)
             if i.get("due_date") and i["due_date"] < day and i.get("status") not in CLOSED
         )
+
+    def health(self, project: Any, as_of: Any = None) -> str:
+        """The report's RAG for one project: SPI and CPI from its row on the status
+        tracker's Projects sheet (left out where there are no figures), its open critical
+        risks and its overdue items."""
+        if project in ALL:
+            raise MetricError("#VALUE!", "health is per project: give a project key")
+        budget = next((i for i in self._items(project, "project")), {})
+        spi, cpi = performance_indices(budget)
+        return rag(spi, cpi, self.open_risks(project, "critical"), self.overdue(project, as_of))
 
     @_memo
     def status(self, key: Any) -> str:

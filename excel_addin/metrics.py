@@ -8,6 +8,7 @@ Python traceback.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -130,6 +131,19 @@ def spi(ev: Any, pv: Any) -> float:
 def cpi(ev: Any, ac: Any) -> float:
     """Cost performance index: EV / AC (below 1 = over budget)."""
     return _ratio(number(ev, "EV"), number(ac, "AC"), "CPI", "AC")
+
+
+def performance_indices(figures: Mapping[str, Any]) -> tuple[float | None, float | None]:
+    """(SPI, CPI) of a project's earned-value figures (``ev``, ``pv``, ``ac``); each is
+    None where the figures are missing or zero, so health falls back on the other inputs
+    instead of a guess."""
+    found: list[float | None] = []
+    for metric, base in ((spi, "pv"), (cpi, "ac")):
+        try:
+            found.append(metric(figures.get("ev"), figures.get(base)))
+        except MetricError:
+            found.append(None)
+    return found[0], found[1]
 
 
 EAC_METHODS = {

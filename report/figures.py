@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from excel_addin.metrics import rag
+from excel_addin.metrics import performance_indices, rag
 from sync.store import StateStore
 
 LEVELS = ("low", "medium", "high", "critical")
@@ -98,11 +98,14 @@ def compute(store: StateStore, as_of: date | None = None) -> Figures:
         _local(max(last_by_pair.values())) if last_by_pair else None,
     )
     details = store.project_details()
+    budgets = {str(p["key"]): p for p in store.items("project")}
     by_project: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for item in items:
         by_project[str(item.get("project") or "?")].append(item)
-    for key in sorted(set(by_project) | set(details)):
-        figures.projects.append(_project_row(key, by_project.get(key, []), details, figures))
+    for key in sorted(set(by_project) | set(details) | set(budgets)):
+        figures.projects.append(
+            _project_row(key, by_project.get(key, []), details, budgets.get(key, {}), figures)
+        )
     _risks(figures, items)
     _changes(figures, items)
     figures.trend = _trend(store)
@@ -110,8 +113,14 @@ def compute(store: StateStore, as_of: date | None = None) -> Figures:
 
 
 def _project_row(
-    key: str, items: list[dict[str, Any]], details: dict[str, dict[str, str]], figures: Figures
+    key: str,
+    items: list[dict[str, Any]],
+    details: dict[str, dict[str, str]],
+    budget: dict[str, Any],
+    figures: Figures,
 ) -> ProjectRow:
+    """One project's line; the workbook's Projects sheet (budget) names its manager and
+    gives the earned-value figures, Jira's project lead stands in where it does not."""
     open_risks = Counter(
         i.get("level") for i in items if _is_open_risk(i) and i.get("level") in LEVELS
     )
@@ -124,14 +133,15 @@ def _project_row(
         i for i in items if i["_entity"] == "change_request" and i.get("decision") == "pending"
     ]
     critical = open_risks.get("critical", 0)
+    spi_value, cpi_value = performance_indices(budget)
     return ProjectRow(
         key=key,
-        name=details.get(key, {}).get("name", key),
-        manager=details.get(key, {}).get("lead", ""),
-        rag=rag(None, None, critical, overdue),  # no budget figures are synced from Jira
+        name=budget.get("name") or details.get(key, {}).get("name", key),
+        manager=budget.get("manager") or details.get(key, {}).get("lead", ""),
+        rag=rag(spi_value, cpi_value, critical, overdue),
         progress=_progress([i for i in items if i["_entity"] == "work_item"]),
-        spi=None,
-        cpi=None,
+        spi=spi_value,
+        cpi=cpi_value,
         open_risks={level: open_risks.get(level, 0) for level in LEVELS},
         exposure=sum(int(i.get("score") or 0) for i in items if _is_open_risk(i)),
         pending_changes=len(pending),

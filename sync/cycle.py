@@ -52,6 +52,7 @@ from sync.plan import (
 )
 from sync.rules import closed_status, merge_rules, synced_fields
 from sync.store import AuditEntry, BaseEntry, StateStore
+from sync.workbook_only import copy_to_store, workbook_only_entities
 
 
 @dataclass
@@ -172,6 +173,7 @@ class PairSync:
             result.runs = [self._plan(entity, views.get(entity.type)) for entity in self.entities]
             if not dry_run:
                 self._apply(result, stop)
+                self._copy_workbook_only(result)
         except Exception as exc:
             if not dry_run:
                 with self.store.transaction():
@@ -386,6 +388,15 @@ class PairSync:
             self._record(run, result.cycle_id)
         self._conflict_sheet(result)
         self._log_sheet(result)
+
+    def _copy_workbook_only(self, result: CycleResult) -> None:
+        """The workbook's own figures (a Projects sheet's budgets) into the store."""
+        for entity in workbook_only_entities(self.mapping, self.pair.entities):
+            result.errors.extend(
+                copy_to_store(
+                    self.store, self.pair.name, self.workbook, self.mapping, entity, self.context
+                )
+            )
 
     def _write_workbook(
         self, result: CycleResult, changes: ExcelChanges, fingerprint: Fingerprint | None

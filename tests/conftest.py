@@ -179,6 +179,55 @@ projects = ["ALPHA", "BETA"]
 """
 
 
+# The PMO's own figures on the status tracker's Projects sheet (no Jira counterpart):
+# ALPHA behind schedule and over budget (SPI 0.9, CPI 0.857), BETA ahead on both.
+PROJECT_BUDGETS = {
+    "ALPHA": {
+        "name": "Alpha rollout",
+        "manager": "Priya Shah",
+        "bac": 500000,
+        "pv": 200000,
+        "ev": 180000,
+        "ac": 210000,
+    },
+    "BETA": {
+        "name": "Beta migration",
+        "manager": "Tom Berg",
+        "bac": 300000,
+        "pv": 100000,
+        "ev": 105000,
+        "ac": 95000,
+    },
+}
+
+
+@pytest.fixture
+def project_budgets() -> dict[str, dict[str, Any]]:
+    return PROJECT_BUDGETS
+
+
+def fill_projects_sheet(workbook: Path, budgets: dict[str, dict[str, Any]]) -> None:
+    """Type project rows into a freshly generated status tracker, as a PMO analyst would."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(workbook)
+    sheet = book["Projects"]
+    headers = {cell.value: cell.column for cell in sheet[4] if cell.value}
+    columns = {
+        "name": "Project",
+        "manager": "Project Manager",
+        "bac": "Budget (BAC)",
+        "pv": "Planned Value (PV)",
+        "ev": "Earned Value (EV)",
+        "ac": "Actual Cost (AC)",
+    }
+    for row, (key, figures) in enumerate(budgets.items(), start=5):
+        sheet.cell(row, headers["Project Key"], key)
+        for name, value in figures.items():
+            sheet.cell(row, headers[columns[name]], value)
+    book.save(workbook)
+
+
 @dataclass
 class Synced:
     server: SandboxServer
@@ -192,6 +241,7 @@ def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synced]:
     with running_sandbox(mode="cloud", seed="demo", timezone="UTC") as server:
         write_template(load_mapping("builtin:raid_log"), folder / "raid.xlsx")
         write_template(load_mapping("builtin:status_tracker"), folder / "status.xlsx")
+        fill_projects_sheet(folder / "status.xlsx", PROJECT_BUDGETS)
         config_path = folder / "pmo-sync.toml"
         config_path.write_text(CONFIG.format(url=server.url, email=server.credentials.email))
         config = load_config(config_path)

@@ -44,7 +44,8 @@ def _headers(entity: EntityMapping) -> list[str]:
     columns += [field.excel for field in entity.fields if field.excel]
     if entity.excel.flag_column:
         columns.append(entity.excel.flag_column)
-    columns.append(entity.excel.sync_id_column)
+    if entity.jira is not None:  # records only the workbook holds need no sync id
+        columns.append(entity.excel.sync_id_column)
     return columns
 
 

@@ -74,6 +74,28 @@ def test_progress_overdue_status_field_and_items(portfolio, synced, sandbox_issu
     assert isinstance(portfolio.last_sync(), datetime)
 
 
+def test_health_uses_the_projects_sheet_figures_risks_and_overdue_items(portfolio, project_budgets):
+    from excel_addin.metrics import rag
+
+    today = date.today()
+    for key, budget in project_budgets.items():
+        spi, cpi = budget["ev"] / budget["pv"], budget["ev"] / budget["ac"]
+        critical = portfolio.open_risks(key, "critical")
+        expected = rag(spi, cpi, critical, portfolio.overdue(key, today))
+        assert portfolio.health(key, today) == expected
+        # The Projects sheet's own figures are lookups like any synced field.
+        assert portfolio.field(key, "ev") == budget["ev"]
+        assert portfolio.field(key, "manager") == budget["manager"]
+    # ALPHA is behind schedule and over budget: never Green; BETA's figures are healthy.
+    assert portfolio.health("ALPHA") != "Green"
+    with pytest.raises(MetricError, match="per project"):
+        portfolio.health("*")
+    with pytest.raises(MetricError, match="no project"):
+        portfolio.health("NOPE")
+    table = portfolio.items("project", None, None, "key, name, bac")
+    assert table[1:] == [[k, b["name"], b["bac"]] for k, b in sorted(project_budgets.items())]
+
+
 def test_utilization_spreads_estimates_over_working_days(portfolio):
     snapshot = portfolio.snapshot()
     assigned = [

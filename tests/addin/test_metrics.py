@@ -124,3 +124,10 @@ def test_rag_thresholds_are_configurable_and_checked():
     assert m.rag(0.97, 1.0, thresholds=strict) == "Amber"
     with pytest.raises(ValueError, match="red_index <= green_index"):
         RagThresholds(green_index=0.8, red_index=0.9)
+
+
+def test_performance_indices_of_a_projects_figures_leave_out_what_is_missing():
+    assert m.performance_indices({"ev": 180, "pv": 200, "ac": 240}) == (0.9, 0.75)
+    assert m.performance_indices({"ev": 180, "pv": 0}) == (None, None)  # PV zero, no AC
+    assert m.performance_indices({"pv": 200, "ac": 240}) == (None, None)  # no EV yet
+    assert m.performance_indices({}) == (None, None)

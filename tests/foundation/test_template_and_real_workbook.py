@@ -19,7 +19,8 @@ def test_template_has_every_mapped_column_and_validations(tmp_path, name):
         location = locate_tracker(path, table=entity.excel.table, sheet=entity.excel.sheet)
         headers = [f.excel for f in entity.fields if f.excel]
         flag = [entity.excel.flag_column] if entity.excel.flag_column else []
-        expected = [entity.excel.key_column, *headers, *flag, entity.excel.sync_id_column]
+        ids = [entity.excel.sync_id_column] if entity.jira else []  # workbook-only: none
+        expected = [entity.excel.key_column, *headers, *flag, *ids]
         assert location.headers == expected
         assert location.header_row == 4
         sheet = workbook[location.sheet]

@@ -13,6 +13,8 @@ from openpyxl import load_workbook
 
 from connectors.jira.retry import RetryPolicy
 from connectors.jira.site import open_site
+from excel_addin.lookups import Portfolio
+from excel_addin.metrics import rag
 from mappings.config import load_config
 from mappings.model import build_record
 from report import generate
@@ -66,7 +68,7 @@ def _expected(store: StateStore) -> dict[str, dict]:
     return out
 
 
-def test_every_portfolio_figure_matches_the_store(store_copy, tmp_path):
+def test_every_portfolio_figure_matches_the_store(store_copy, project_budgets, tmp_path):
     with StateStore(store_copy) as store:
         result = generate(store, tmp_path / "report.xlsx", as_of=AS_OF, remember=False)
         expected = _expected(store)
@@ -88,8 +90,15 @@ def test_every_portfolio_figure_matches_the_store(store_copy, tmp_path):
         assert got["Exposure"] == want["exposure"]
         assert got["Pending changes"] == want["pending"]
         assert got["Overdue"] == want["overdue"]
-        assert got["RAG"] in ("Red", "Amber", "Green")
-        assert got["Name"] and got["Manager"]  # from Jira's project details
+        # The Projects sheet's own figures, copied into the store by the sync.
+        budget = project_budgets[key]
+        assert (got["Name"], got["Manager"]) == (budget["name"], budget["manager"])
+        assert got["SPI"] == pytest.approx(budget["ev"] / budget["pv"])
+        assert got["CPI"] == pytest.approx(budget["ev"] / budget["ac"])
+        assert got["RAG"] == Portfolio(store_copy).health(key, AS_OF)  # same as =PMO_HEALTH
+        assert got["RAG"] == rag(
+            got["SPI"], got["CPI"], want["levels"]["critical"], want["overdue"]
+        )
     # RAG colours are conditional formats on the RAG column, not static fills.
     rules = [r for cf in sheet.conditional_formatting for r in cf.rules]
     assert sorted(r.formula[0] for r in rules) == ['"Amber"', '"Green"', '"Red"']
