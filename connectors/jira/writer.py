@@ -156,14 +156,34 @@ class JiraWriter:
             except ValueError:
                 return False
 
-        issue_type = entity.jira.issue_types[0] if entity.jira else entity.type
+        issue_type = self.issue_type_of(entity, record) if entity.jira else entity.type
         self.mover.move(key, issue_type, current, is_target, self._field_value_for(entity, record))
 
     # -- creates ----------------------------------------------------------------------------
-    def _create_body(self, entity: EntityMapping, record: Any, issue_type: str) -> dict[str, Any]:
+    def issue_type_of(self, entity: EntityMapping, record: Any) -> str:
+        """The entity's issue type a record is (or becomes): the one its field mapped to
+        `issuetype` names (a status tracker's Story row becomes a Story, not an Epic), else
+        the mapping's first type."""
+        assert entity.jira is not None
+        types = entity.jira.issue_types
+        for mapped in entity.fields:
+            if (mapped.jira or "").strip().casefold() != "issuetype":
+                continue
+            value = getattr(record, mapped.name, None)
+            vmap = self.spec.value_map(mapped, "jira")
+            for issue_type in types:
+                try:
+                    canonical = vmap.to_canonical(issue_type) if vmap else issue_type
+                except ValueError:
+                    continue
+                if value is not None and str(canonical).casefold() == str(value).casefold():
+                    return issue_type
+        return types[0]
+
+    def _create_body(self, entity: EntityMapping, record: Any) -> dict[str, Any]:
         fields: dict[str, Any] = {
             "project": {"key": record.project},
-            "issuetype": {"name": issue_type},
+            "issuetype": {"name": self.issue_type_of(entity, record)},
         }
         for mapped in entity.fields:
             if not mapped.to_jira or mapped.name == "status":
@@ -185,11 +205,10 @@ class JiraWriter:
         """
         if entity.jira is None:
             raise JiraError(f"entity {entity.type!r} has no Jira scope in the mapping")
-        issue_type = entity.jira.issue_types[0]
         outcomes: list[WriteOutcome] = []
         for start in range(0, len(records), BULK_MAX):
             chunk = records[start : start + BULK_MAX]
-            outcomes.extend(self._create_chunk(entity, chunk, issue_type))
+            outcomes.extend(self._create_chunk(entity, chunk))
         for record, outcome in zip(records, outcomes, strict=True):
             default = type(record).model_fields["status"].default
             wants_status = "status" in {f.name for f in entity.fields if f.to_jira}
@@ -201,7 +220,7 @@ class JiraWriter:
         return outcomes
 
     def _create_chunk(
-        self, entity: EntityMapping, chunk: Sequence[Any], issue_type: str, retry: bool = True
+        self, entity: EntityMapping, chunk: Sequence[Any], retry: bool = True
     ) -> list[WriteOutcome]:
         outcomes = [WriteOutcome(str(r.sync_id)) for r in chunk]
         bodies: list[dict[str, Any]] = []
@@ -210,7 +229,7 @@ class JiraWriter:
             try:
                 if not record.project:
                     raise ValueError("the record has no project key, so no Jira project")
-                bodies.append(self._create_body(entity, record, issue_type))
+                bodies.append(self._create_body(entity, record))
                 sent.append(index)
             except (JiraError, MappingsError, ValueError) as exc:
                 outcomes[index].problems.append(f"{record.summary!r}: {exc}")
@@ -241,7 +260,7 @@ class JiraWriter:
                     outcomes[index].key = found[str(chunk[index].sync_id)]
                     outcomes[index].created = True
             if missing and retry:
-                again = self._create_chunk(entity, [chunk[i] for i in missing], issue_type, False)
+                again = self._create_chunk(entity, [chunk[i] for i in missing], False)
                 for index, outcome in zip(missing, again, strict=True):
                     outcomes[index] = outcome
             elif missing:

@@ -266,3 +266,47 @@ def test_accepting_that_an_edited_rows_issue_was_deleted_flags_the_row(world):
     kept = world.row("risk", row.record.key)
     assert kept.record.mitigation == "Excel kept working on it"  # nothing in the row is lost
     assert world.cycle().counts == {}
+
+
+def test_new_status_tracker_rows_become_issues_of_the_type_their_row_names(tmp_path, world_factory):
+    from connectors.excel import WorkbookPatch, apply_patch
+    from connectors.excel.records import add_new_rows
+    from mappings.model import WorkItem
+    from sandbox import running_sandbox
+
+    with running_sandbox(mode="cloud", seed="demo", timezone="UTC") as server:
+        world = world_factory(tmp_path, server, "builtin:status_tracker", entities=["work_item"])
+        try:
+            assert world.cycle().outcome == "ok"
+            read = world.rows("work_item")
+            new = [
+                WorkItem(summary="Write the runbook", item_type="story", project="ALPHA"),
+                WorkItem(
+                    summary="Book the cutover window",
+                    item_type="task",
+                    status="in_progress",
+                    project="ALPHA",
+                ),
+            ]
+            entity = world.mapping.entity("work_item")
+            patch = add_new_rows(WorkbookPatch(), world.mapping, entity, read.location, new)
+            for values in patch.appends[0].rows:
+                values[entity.excel.sync_id_column] = None
+            apply_patch(world.workbook, patch, expected=read.fingerprint, live=False)
+            result = world.cycle()
+            assert result.outcome == "ok", result.all_errors
+            rows = {r.record.summary: r.record for r in world.rows("work_item").rows}
+            store = server.store
+            types = {
+                summary: store.catalog.issue_types[
+                    store.get(rows[summary].key).fields["issuetype"]
+                ].name
+                for summary in ("Write the runbook", "Book the cutover window")
+            }
+            assert types == {"Write the runbook": "Story", "Book the cutover window": "Task"}
+            assert world.jira("work_item", rows["Book the cutover window"].key).status == (
+                "in_progress"
+            )
+            assert world.cycle().counts == {}
+        finally:
+            world.runner.close()
