@@ -5,8 +5,9 @@ The order of side effects is what makes a crash harmless:
 1. Read the workbook and the Jira scope; plan every entity (nothing written yet).
 2. One workbook patch: Jira's changes, new rows, flags, and the sync ids of rows about
    to be created in Jira (so a row carries its identity before Jira hears of it).
-3. Jira: creates (journaled first), field edits, transitions, closes; then one bulk
-   read-back of every written issue.
+3. Jira: a bulk check that no issue about to be edited changed since step 1 (those
+   that did wait for the next cycle), creates (journaled first), field edits,
+   transitions, closes; then one bulk read-back of every written issue.
 4. A second, small workbook patch with the keys of the issues just created.
 5. One store transaction per entity: bases, portfolio items, audit trail, conflicts,
    the Jira cursor. A base advances only for records whose writes all succeeded.
@@ -477,12 +478,15 @@ class PairSync:
         creates = []
         step = f"{self.pair.name}: writing {entity.type} to Jira"
         writes = sum(op.kind.startswith("jira") for op in run.plan.operations)
+        edited_meanwhile = self._edited_meanwhile(run)
         for op in run.plan.operations:
             if stop.is_set():
                 return
             if op.kind.startswith("jira"):
                 self._tell(step, 1, writes)
             sync_id = str(op.sync_id)
+            if sync_id in edited_meanwhile:
+                continue
             if op.kind == "jira_edit":
                 current = run.jira.records[sync_id]
                 changes = {c.name: c.value for c in op.changes}
@@ -514,6 +518,37 @@ class PairSync:
         if creates:
             self._create(run, cycle_id, creates)
         self._read_back(run)
+
+    def _edited_meanwhile(self, run: EntityRun) -> set[str]:
+        """Sync ids of issues about to be written that someone changed in Jira since this
+        cycle read them. Writing now would overwrite that edit unseen, so they keep their
+        base and the next cycle merges the new edit (a conflict if it touched the same
+        field). One bulk read per 100 issues narrows the window to the writes themselves."""
+        targets = {
+            str(op.sync_id): op.key
+            for op in run.plan.operations
+            if op.kind in ("jira_edit", "jira_close") and op.key
+        }
+        if not targets:
+            return set()
+        keys = sorted(set(targets.values()))  # type: ignore[type-var]
+        try:
+            now = self.jira.reader.read_keys(self.jira.scoped(run.entity), keys)
+        except JiraError as exc:
+            run.errors.append(f"checking {len(keys)} issue(s) before writing them: {exc}")
+            run.failed.update(targets)
+            return set(targets)
+        current = {r.key: r.updated for r in now.records}
+        moved = set()
+        for sync_id, key in targets.items():
+            if current.get(key) != run.jira.records.get(sync_id, {}).get("updated"):
+                moved.add(sync_id)
+                run.failed.add(sync_id)
+                run.errors.append(
+                    f"{key}: changed in Jira while this cycle ran; the workbook's changes to "
+                    "it wait for the next cycle, which merges both"
+                )
+        return moved
 
     def _update(
         self, run: EntityRun, sync_id: str, current: Mapping[str, Any], changes: dict[str, Any]

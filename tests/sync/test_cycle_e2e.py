@@ -310,3 +310,37 @@ def test_new_status_tracker_rows_become_issues_of_the_type_their_row_names(tmp_p
             assert world.cycle().counts == {}
         finally:
             world.runner.close()
+
+
+def test_an_issue_edited_in_jira_during_the_cycle_is_not_overwritten(cloud_world, monkeypatch):
+    """A PM saves an issue between the cycle's read and its write: the workbook's change
+    waits, and the next cycle sees both edits (a conflict, as both touched one field)."""
+    from sync.cycle import PairSync
+
+    world = cloud_world
+    world.cycle()
+    risk = world.rows("risk").rows[0].record
+    world.edit_row("risk", risk.key, mitigation="Workbook plan", probability=2)
+    write_workbook = PairSync._write_workbook
+
+    def pm_saves_meanwhile(self, *args, **kwargs):
+        world.server.store.human_edit(risk.key, {"Mitigation": "PM's plan, saved mid-cycle"})
+        monkeypatch.setattr(PairSync, "_write_workbook", write_workbook)
+        return write_workbook(self, *args, **kwargs)
+
+    monkeypatch.setattr(PairSync, "_write_workbook", pm_saves_meanwhile)
+    result = world.cycle()
+    assert result.outcome == "errors"
+    assert any(risk.key in e and "changed in Jira while" in e for e in result.all_errors)
+    in_jira = world.jira("risk", risk.key)
+    assert in_jira.mitigation == "PM's plan, saved mid-cycle"  # not overwritten
+    assert in_jira.probability == risk.probability  # nothing of the row was written yet
+    result = world.cycle()
+    assert result.outcome == "conflicts", result.all_errors
+    (conflict,) = world.store.open_conflicts("alpha")
+    assert (conflict.field, conflict.jira, conflict.excel) == (
+        "mitigation",
+        "PM's plan, saved mid-cycle",
+        "Workbook plan",
+    )
+    assert world.jira("risk", risk.key).probability == 2  # the other edit went through
