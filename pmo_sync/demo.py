@@ -104,6 +104,13 @@ def run_demo(directory: Path, console: Console) -> int:
             for result in runner.run():
                 print_result(console, result, details=True)
             conflicts = runner.store.open_conflicts()
+            from report import generate
+
+            report = generate(runner.store, directory / "pmo-status-report.xlsx").path
+            console.print(
+                f"[bold]8. Status report[/bold] {report} (portfolio, risk heat map, changes, "
+                "charts; `pmo-sync report` writes it again)"
+            )
         finally:
             runner.close()
     finally:

@@ -179,6 +179,10 @@ def test_demo_runs_end_to_end(tmp_path):
     )
     assert "approved" in {r.record.status for r in changes.rows}
     assert workbook["Sync Conflicts"].max_row == 2
+    # And the status report of the synced portfolio, opened again here.
+    report = load_workbook(tmp_path / "demo" / "pmo-status-report.xlsx")
+    portfolio = [r for r in report["Portfolio"].iter_rows(min_row=5, values_only=True) if r[0]]
+    assert [r[0] for r in portfolio] == ["ALPHA"]
 
 
 def test_sandbox_command_serves_jira_shaped_json_and_stops_cleanly(tmp_path):
