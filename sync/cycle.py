@@ -507,6 +507,8 @@ class PairSync:
                     )
                     run.failed.add(sync_id)
                     continue
+                if recreate and row.record.key and not self._left_jira(run, op, row.record.key):
+                    continue
                 if op.sync_id is None and (not excel_ok or str(row.record.sync_id) not in stamped):
                     continue  # the row's id could not be stamped; next cycle
                 record = row.record
@@ -518,6 +520,27 @@ class PairSync:
         if creates:
             self._create(run, cycle_id, creates)
         self._read_back(run)
+
+    def _left_jira(self, run: EntityRun, op: Operation, old_key: str) -> bool:
+        """True when the issue a kept row stood for is gone from Jira, so creating the row
+        again duplicates nothing. An issue that only left the pair's scope still exists:
+        the person is asked to bring it back (or clear the key) instead."""
+        try:
+            now = self.jira.current_key(old_key)
+        except JiraError as exc:
+            run.errors.append(f"row {op.row}: checking whether {old_key} still exists: {exc}")
+            run.failed.add(str(op.sync_id))
+            return False
+        if now is None:
+            return True
+        moved = f" (now {now})" if now != old_key else ""
+        run.errors.append(
+            f"row {op.row}: {old_key}{moved} still exists in Jira, outside this pair's scope; "
+            "bring it back into scope (project, issue type, JQL) to sync it again, or clear "
+            "the row's key to create a new issue"
+        )
+        run.failed.add(str(op.sync_id))
+        return False
 
     def _edited_meanwhile(self, run: EntityRun) -> set[str]:
         """Sync ids of issues about to be written that someone changed in Jira since this

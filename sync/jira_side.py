@@ -29,6 +29,7 @@ from connectors.jira.reader import (
     quote,
 )
 from connectors.jira.site import JiraSiteContext
+from connectors.jira.transport import JiraRequestError
 from connectors.jira.writer import JiraWriter, WriteOutcome
 from mappings.config import SyncPair
 from mappings.errors import MappingsError
@@ -112,6 +113,17 @@ class JiraSide:
         return entity.model_copy(update={"jira": entity.jira.model_copy(update={"jql": jql})})
 
     # -- reading ----------------------------------------------------------------------------
+    def current_key(self, key: str) -> str | None:
+        """The key an issue answers under now (a moved issue under its new key), or None
+        when Jira no longer has it (deleted, or hidden from this account)."""
+        try:
+            issue = self.site.http.get(f"issue/{key}", params={"fields": "project"})
+        except JiraRequestError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return str(issue["key"])
+
     def count(self, entity: EntityMapping) -> int:
         """Issues in scope now: one request (Cloud's approximate count, DC's total)."""
         jql = self.reader.scope_jql(entity, self.pair.projects)

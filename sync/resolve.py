@@ -8,7 +8,8 @@ one side, removed on the other) is settled in the store right away:
   values; ``excel`` keeps it removed (the issue stays in Jira, untouched).
 - issue left Jira's scope, row edited in Excel: ``jira`` accepts it (the row is flagged);
   ``excel`` keeps the row and creates it again in Jira as a new issue, whose key
-  replaces the old one in the row.
+  replaces the old one in the row (only once Jira confirms the old issue is gone: one
+  that merely left the scope is never duplicated).
 """
 
 from __future__ import annotations

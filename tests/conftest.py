@@ -87,6 +87,7 @@ def make_world(
     keep_workbook: bool = False,
     source: Path | None = None,
     sync_settings: str = "",
+    pair_settings: str = "",
 ) -> SyncWorld:
     """A configured pair in ``tmp_path``; with keep_workbook, a restarted process's view
     of the files an earlier world left there."""
@@ -109,6 +110,7 @@ def make_world(
     )
     if entities:
         text += "entities = [" + ", ".join(f'"{e}"' for e in entities) + "]\n"
+    text += pair_settings
     path = tmp_path / "pmo-sync.toml"
     path.write_text(text, "utf-8")
     config = load_config(path)

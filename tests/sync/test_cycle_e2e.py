@@ -344,3 +344,50 @@ def test_an_issue_edited_in_jira_during_the_cycle_is_not_overwritten(cloud_world
         "Workbook plan",
     )
     assert world.jira("risk", risk.key).probability == 2  # the other edit went through
+
+
+def test_keeping_a_row_whose_issue_only_left_the_scope_never_duplicates_it(tmp_path, world_factory):
+    from sandbox import running_sandbox
+
+    with running_sandbox(mode="datacenter", seed="demo", timezone="UTC") as server:
+        world = world_factory(tmp_path, server)
+        world.cycle()
+        row = world.rows("risk").rows[0]
+        world.runner.close()
+        # The admin narrows the pair's JQL: the issue still exists, outside the scope.
+        world = world_factory(
+            tmp_path, server, keep_workbook=True, pair_settings=f'jql = "key != {row.record.key}"\n'
+        )
+        try:
+            world.edit_row("risk", row.record.key, mitigation="Still ours")
+            assert world.cycle().outcome == "conflicts"
+            (conflict,) = world.store.open_conflicts("alpha")
+            resolve(world.store, conflict.id, "excel")
+            issues = len(server.store.issues)
+            result = world.cycle()
+            assert len(server.store.issues) == issues  # no duplicate of the living issue
+            (error,) = result.all_errors
+            assert f"{row.record.key} still exists in Jira, outside this pair's scope" in error
+            # Clearing the key is the person's explicit "make a new issue of this row".
+            from connectors.excel import WorkbookPatch, apply_patch
+            from connectors.excel.records import add_row_changes
+
+            read = world.rows("risk")
+            patch = add_row_changes(
+                WorkbookPatch(),
+                world.mapping,
+                world.mapping.entity("risk"),
+                read.location,
+                row.row_number,
+                {"key": None},
+            )
+            apply_patch(world.workbook, patch, expected=read.fingerprint, live=False)
+            result = world.cycle()
+            assert result.outcome == "ok", result.all_errors
+            assert result.counts == {"jira_create": 1}
+            kept = next(r for r in world.rows("risk").rows if r.row_number == row.row_number)
+            assert kept.record.key not in (None, row.record.key)
+            assert world.jira("risk", kept.record.key).mitigation == "Still ours"
+            assert world.cycle().counts == {}
+        finally:
+            world.runner.close()
