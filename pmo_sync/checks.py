@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from connectors.excel import ExcelError, locate_tracker
+from connectors.excel.errors import TrackerNotFound
 from connectors.jira import FieldCatalog, JiraError, UnknownJiraField, connect
 from mappings.config import Config, SyncPair
 from mappings.errors import ConfigError, MappingFileError
@@ -62,17 +63,32 @@ def check_workbook(path: Path, mapping: MappingSpec, pair: SyncPair) -> Iterator
                 required=headers,
                 aliases=aliases,
             )
+        except TrackerNotFound as exc:
+            if entity.jira is None:  # the workbook's own figures are optional
+                yield Finding(
+                    "ok",
+                    f"{subject} [{entity.type}]",
+                    f"no {where} (optional: kept only in the workbook, e.g. the budget "
+                    "figures behind the report's SPI and CPI)",
+                )
+            else:
+                yield Finding("error", f"{subject} [{entity.type}]", str(exc))
+            continue
         except ExcelError as exc:
             yield Finding("error", f"{subject} [{entity.type}]", str(exc))
             continue
         found = {h.casefold() for h in location.headers}
-        for column in (entity.excel.key_column, entity.excel.sync_id_column):
+        if entity.jira is None:
+            ids, why = [entity.excel.key_column], "so each row names its project"
+        else:
+            ids = [entity.excel.key_column, entity.excel.sync_id_column]
+            why = "so rows can be matched to Jira issues (hide it if you like)"
+        for column in ids:
             if column.casefold() not in found:
                 yield Finding(
                     "warning",
                     f"{subject} [{entity.type}]",
-                    f"no {column!r} column in {where}; add it so rows can be matched to "
-                    "Jira issues (hide it if you like)",
+                    f"no {column!r} column in {where}; add it {why}",
                 )
         rows = location.last_data_row - location.first_data_row + 1
         yield Finding(

@@ -46,6 +46,23 @@ def test_init_writes_config_and_workbook_then_check_passes_offline(tmp_path):
     assert "0 failed" in result.output
 
 
+def test_a_status_trackers_projects_sheet_is_optional_and_needs_no_sync_id(tmp_path):
+    from openpyxl import load_workbook
+
+    config = tmp_path / "pmo-sync.toml"
+    args = ("--mapping", "builtin:status_tracker", "--workbook", "status.xlsx")
+    assert invoke("init", "--config", str(config), "--create-workbook", *args).exit_code == 0
+    result = invoke("check", "--config", str(config), "--offline")
+    assert "sheet Projects on sheet 'Projects'" in result.output
+    assert "0 failed, 0 warnings" in result.output  # no Sync ID wanted on Projects
+    book = load_workbook(tmp_path / "status.xlsx")
+    del book["Projects"]
+    book.save(tmp_path / "status.xlsx")
+    result = invoke("check", "--config", str(config), "--offline")
+    assert result.exit_code == 0, result.output
+    assert "no sheet Projects (optional" in result.output
+
+
 def test_init_refuses_to_overwrite(tmp_path):
     config = tmp_path / "pmo-sync.toml"
     config.write_text("keep me")
