@@ -89,6 +89,7 @@ EXAMPLES = [
     ("Exposure, ALPHA", '=PMO_EXPOSURE("ALPHA")'),
     ("Approved changes, ALPHA", '=PMO_CHANGES("ALPHA","Approved")'),
     ("Overdue, ALPHA", '=PMO_OVERDUE("ALPHA")'),
+    ("Health (RAG), ALPHA", '=PMO_HEALTH("ALPHA")'),
     ("Last sync", "=PMO_LAST_SYNC()"),
 ]
 

@@ -98,6 +98,8 @@ def test_a_workbook_of_pmo_formulas_gives_the_expected_values(tmp_path, synced, 
         "E5": '=PMO_OPEN_RISKS("ALPHA")',
         "F5": '=PMO_EXPOSURE("ALPHA")',
         "G5": '=PMO_CHANGES("ALPHA")',
+        "H5": '=PMO_HEALTH("BETA")',
+        "A6": '=PMO_FIELD("ALPHA","ev")/PMO_FIELD("ALPHA","pv")',
     }
     for cell, formula in formulas_in_cells.items():
         sheet[cell] = formula
@@ -117,6 +119,8 @@ def test_a_workbook_of_pmo_formulas_gives_the_expected_values(tmp_path, synced, 
     assert values["E5"] == portfolio.open_risks("ALPHA")
     assert values["F5"] == portfolio.exposure("ALPHA")
     assert values["G5"] == portfolio.changes("ALPHA")
+    assert values["H5"] == portfolio.health("BETA") in ("Red", "Amber", "Green")
+    assert values["A6"] == pytest.approx(0.9)  # ALPHA's SPI from its Projects-sheet row
 
 
 def test_the_refresh_button_syncs_the_workbook_and_says_what_happened(synced, monkeypatch):
