@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sync.cycle import CycleResult
+from sync.outcome import CycleResult
 from sync.plan import Operation, Plan
 from sync.runner import PairFailure
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -32,87 +31,24 @@ from uuid import uuid4
 
 from connectors.excel import Fingerprint, apply_patch, is_owned
 from connectors.excel.errors import ExcelError
-from connectors.excel.records import RecordsRead, blank_rows
+from connectors.excel.records import blank_rows
 from connectors.jira.errors import JiraError
 from mappings.config import Config, SyncPair
 from mappings.mapping import EntityMapping, MappingSpec
+from sync.bookkeeping import Bookkeeping
 from sync.errors import SyncError
 from sync.excel_side import ExcelChanges, flag_text, read_entity, side_records
 from sync.jira_side import CURSOR, JiraSide, JiraView, record_values, without_derived
+from sync.outcome import CycleResult, EntityRun
 from sync.plan import (
-    CLOSED,
-    FLAGGED,
-    RECORD_FIELD,
-    RECREATE,
-    REMOVED,
-    Match,
     Operation,
     Plan,
     match_records,
     plan_entity,
 )
 from sync.rules import closed_status, merge_rules, synced_fields
-from sync.store import AuditEntry, BaseEntry, StateStore
+from sync.store import BaseEntry, StateStore
 from sync.workbook_only import copy_to_store, workbook_only_entities
-
-
-@dataclass
-class EntityRun:
-    """Everything one entity of a cycle read, planned and did."""
-
-    entity: EntityMapping
-    fields: frozenset[str]
-    excel: RecordsRead
-    jira: JiraView
-    matches: list[Match]
-    plan: Plan
-    resolutions: dict[tuple[str, str], Any] = field(default_factory=dict)
-    failed: set[str] = field(default_factory=set)  # sync ids with a failed write
-    created: dict[str, str] = field(default_factory=dict)  # sync id -> new key
-    written: dict[str, dict[str, Any]] = field(default_factory=dict)  # sync id -> Jira values
-    excel_done: set[str] = field(default_factory=set)  # sync ids whose Excel ops landed
-    applied: Counter[str] = field(default_factory=Counter)
-    errors: list[str] = field(default_factory=list)
-
-    @property
-    def recreations(self) -> set[str]:
-        """Sync ids of rows a person chose to keep after their issue left Jira."""
-        return {str(m.sync_id) for m in self.matches if m.base and m.base.values.get(RECREATE)}
-
-
-@dataclass
-class CycleResult:
-    """What a cycle of one pair did (or, in a dry run, would do)."""
-
-    cycle_id: str
-    pair: str
-    dry_run: bool = False
-    runs: list[EntityRun] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    open_conflicts: int = 0
-    bytes_written: int = 0
-    stopped: bool = False
-
-    @property
-    def plans(self) -> list[Plan]:
-        return [run.plan for run in self.runs]
-
-    @property
-    def outcome(self) -> str:
-        if self.errors or any(run.errors for run in self.runs):
-            return "errors"
-        return "conflicts" if self.open_conflicts else "ok"
-
-    @property
-    def all_errors(self) -> list[str]:
-        return [*self.errors, *(e for run in self.runs for e in run.errors)]
-
-    @property
-    def counts(self) -> dict[str, int]:
-        total: Counter[str] = Counter()
-        for run in self.runs:
-            total.update(run.applied)
-        return dict(total)
 
 
 @dataclass
@@ -386,7 +322,7 @@ class PairSync:
                 for run in result.runs:
                     run.failed.update(run.created)
         for run in result.runs:
-            self._record(run, result.cycle_id)
+            Bookkeeping(self.store, self.pair.name, self.today).record(run, result.cycle_id)
         self._conflict_sheet(result)
         self._log_sheet(result)
 
@@ -638,143 +574,6 @@ class PairSync:
                     updates[name] = jira[name]
             changes.write(run.entity, run.excel.location, row.row_number, updates)
 
-    # -- bookkeeping ------------------------------------------------------------------------
-    def _record(self, run: EntityRun, cycle_id: str) -> None:
-        pair, kind = self.pair.name, run.entity.type
-        ops_by_id: dict[str, list[Operation]] = {}
-        for op in run.plan.operations:
-            ops_by_id.setdefault(str(op.sync_id), []).append(op)
-        rows = {r.row_number: r for r in run.excel.rows}
-        audit: list[AuditEntry] = []
-        applied_resolutions: list[tuple[str, str]] = []
-        with self.store.transaction():
-            items = dict(run.jira.records)
-            for sync_id, values in run.written.items():
-                items[sync_id] = values
-            if run.jira.full_read:
-                known = {str(r["sync_id"]) for r in self.store.items(kind, pair)}
-                self.store.drop_items(pair, kind, sorted(known - set(items)))
-            changed = run.jira.fresh | set(run.written)  # unchanged items stay as stored
-            self.store.save_items(pair, kind, [items[s] for s in changed if s in items])
-            for match in run.matches:
-                sync_id = str(match.sync_id) if match.sync_id else None
-                ops = ops_by_id.get(str(match.sync_id), [])
-                if match.sync_id is None and match.excel is not None:
-                    sync_id = str(rows[match.excel.ref].record.sync_id)
-                    ops = ops_by_id.get("None", []) if match.excel.ref else []
-                    ops = [o for o in ops if o.row == match.excel.ref]
-                if sync_id is None or sync_id in run.failed:
-                    continue
-                self._advance(run, match, sync_id, ops, items, audit, cycle_id)
-                applied_resolutions.extend(k for k in run.resolutions if k[0] == sync_id)
-            self.store.mark_applied(pair, kind, applied_resolutions)
-            self.store.append_audit(audit)
-            if run.jira.cursor is not None:
-                self.store.set_cursor(pair, kind, CURSOR, run.jira.cursor.isoformat())
-        for op in run.plan.operations:
-            if op.kind != "conflict" and str(op.sync_id) not in run.failed:
-                run.applied[op.kind] += 1
-
-    def _advance(
-        self,
-        run: EntityRun,
-        match: Match,
-        sync_id: str,
-        ops: list[Operation],
-        items: Mapping[str, Mapping[str, Any]],
-        audit: list[AuditEntry],
-        cycle_id: str,
-    ) -> None:
-        """Save the record's new base (and its conflicts and audit entries)."""
-        pair, kind, fields = self.pair.name, run.entity.type, run.fields
-        old = dict(match.base.values) if match.base else None
-        key = run.created.get(sync_id) or match.key
-        kinds = {op.kind for op in ops}
-
-        def log(name: str, before: Any, after: Any, direction: str) -> None:
-            audit.append(
-                AuditEntry(cycle_id, pair, kind, sync_id, key, name, before, after, direction)
-            )
-
-        if "conflict" in kinds:
-            for op in ops:
-                if op.kind != "conflict":
-                    continue
-                if op.changes:
-                    for c in op.changes:
-                        self._conflict(run, sync_id, key, c.name, (c.base, c.jira, c.excel))
-                else:  # edited on one side, removed on the other: keep both records whole
-                    whole = tuple(
-                        dict(side.values) if side else None
-                        for side in (match.base, match.jira, match.excel)
-                    )
-                    self._conflict(run, sync_id, key, RECORD_FIELD, whole)
-        if match.jira is None and match.excel is None:
-            if old is not None:
-                self.store.forget(pair, kind, sync_id)
-            return
-        new: dict[str, Any]
-        if "jira_create" in kinds:
-            if sync_id not in run.created:
-                return
-            values = items.get(sync_id, run.written.get(sync_id, {}))
-            new = {n: values.get(n) for n in fields}
-            log("(created in Jira)", None, run.created[sync_id], "excel->jira")
-        elif "excel_append" in kinds:
-            jira = items[sync_id]
-            new = {n: jira.get(n) for n in fields}
-            log("(appended row)", None, jira.get("summary"), "jira->excel")
-        elif match.jira is None:  # left Jira's scope
-            if old is None or "conflict" in kinds:
-                return
-            new = old
-            if "excel_flag" in kinds:
-                new = {**old, FLAGGED: self.today().isoformat()}
-                log("(flagged)", None, flag_text(self.today()), "jira->excel")
-        elif match.excel is None:  # row removed from the workbook
-            if old is None or "conflict" in kinds:
-                return
-            if "jira_close" in kinds:
-                new = {**old, "status": closed_status(run.entity), CLOSED: True}
-                log("status", old.get("status"), new["status"], "excel->jira")
-            else:
-                new = {**old, REMOVED: True}
-        else:
-            new = {} if old is None else {n: v for n, v in old.items() if n in fields}
-            conflicted = {c.name for op in ops if op.kind == "conflict" for c in op.changes}
-            for change in (c for op in ops for c in op.changes if op.kind != "conflict"):
-                direction = "excel->jira" if change.action == "to_jira" else "jira->excel"
-                before = change.jira if change.action == "to_jira" else change.excel
-                log(change.name, before, change.value, direction)
-            for name in fields:
-                if name in conflicted:
-                    new.setdefault(name, None)
-                    continue
-                changed = [
-                    c for op in ops for c in op.changes if c.name == name and op.kind != "conflict"
-                ]
-                new[name] = changed[-1].value if changed else match.jira.values.get(name)
-        if old is None or new != old or (match.base and match.base.jira_key != key):
-            self.store.save_base(pair, kind, sync_id, key, new)
-
-    def _conflict(
-        self, run: EntityRun, sync_id: str, key: str | None, name: str, views: tuple[Any, Any, Any]
-    ) -> None:
-        """Record (or refresh) one open conflict with the three values a person decides on."""
-        base, jira, excel = views
-        self.store.record_conflict(
-            self.pair.name,
-            run.entity.type,
-            sync_id,
-            key,
-            name,
-            base=base,
-            jira=jira,
-            excel=excel,
-            jira_updated=_updated(run.jira.records.get(sync_id)),
-            excel_seen=datetime.now(UTC),
-        )
-
     def _log_sheet(self, result: CycleResult) -> None:
         from sync.log_sheet import ROWS, SHEET, refresh_log_sheet
 
@@ -816,10 +615,6 @@ def _side(values: Mapping[str, Any], fields: frozenset[str]) -> Any:
         {name: values.get(name) for name in fields},
         values.get("key"),
     )
-
-
-def _updated(values: Mapping[str, Any] | None) -> datetime | None:
-    return values.get("updated") if values else None
 
 
 def run_record(entity: EntityMapping, values: Mapping[str, Any]) -> Any:

@@ -13,8 +13,8 @@ import os
 from pathlib import Path
 
 from mappings.config import Config, load_config
-from sync.cycle import CycleResult
 from sync.errors import SyncError
+from sync.outcome import CycleResult
 from sync.runner import Runner
 
 

@@ -19,9 +19,10 @@ from connectors.jira.site import JiraSiteContext, open_configured_site
 from mappings.config import Config, SyncPair
 from mappings.errors import MappingsError
 from mappings.mapping import load_mapping
-from sync.cycle import CycleResult, PairSync
+from sync.cycle import PairSync
 from sync.errors import SyncError
 from sync.jira_side import JiraSide
+from sync.outcome import CycleResult
 from sync.store import StateStore
 
 CYCLE_LOCK_WAIT = 300.0
