@@ -29,6 +29,7 @@ STATUS_MAPS = {
 }
 ALL = ("", "*", None)
 DEFAULT_ITEM_FIELDS = ("key", "summary", "status", "owner", "due_date")
+PROJECT_ITEM_FIELDS = ("key", "name", "manager", "bac", "pv", "ev", "ac")  # Projects sheet
 
 
 def default_store_path() -> Path:
@@ -262,7 +263,9 @@ class Portfolio:
                 "#N/A",
                 f"no {entity!r} items synced (synced: {', '.join(sorted(filter(None, known)))})",
             )
-        names = _names(fields) or list(DEFAULT_ITEM_FIELDS)
+        names = _names(fields) or list(
+            PROJECT_ITEM_FIELDS if kind == "project" else DEFAULT_ITEM_FIELDS
+        )
         conditions = _conditions(filter_text)
         rows = [
             [cell(item.get(n)) for n in names]

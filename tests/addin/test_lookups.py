@@ -94,6 +94,10 @@ def test_health_uses_the_projects_sheet_figures_risks_and_overdue_items(portfoli
         portfolio.health("NOPE")
     table = portfolio.items("project", None, None, "key, name, bac")
     assert table[1:] == [[k, b["name"], b["bac"]] for k, b in sorted(project_budgets.items())]
+    # Without fields, a project table shows the budget columns, not an issue's.
+    table = portfolio.items("project")
+    assert table[0] == ["key", "name", "manager", "bac", "pv", "ev", "ac"]
+    assert table[1][:3] == ["ALPHA", "Alpha rollout", "Priya Shah"]
 
 
 def test_utilization_spreads_estimates_over_working_days(portfolio):
