@@ -31,7 +31,7 @@ from uuid import uuid4
 
 from connectors.excel import Fingerprint, apply_patch, is_owned
 from connectors.excel.errors import ExcelError
-from connectors.excel.records import blank_rows
+from connectors.excel.records import blank_rows, tracker_id_columns
 from connectors.jira.errors import JiraError
 from mappings.config import Config, SyncPair
 from mappings.mapping import EntityMapping, MappingSpec
@@ -217,13 +217,14 @@ class PairSync:
                 self.store.set_cursor(self.pair.name, "_projects", "details", json.dumps(details))
 
     def _syncable(self) -> list[EntityMapping]:
-        """Entities whose tracker has both id columns (others are refused in _plan)."""
-        found = []
-        for entity in self.entities:
-            excel = read_entity(self.workbook, self.mapping, entity, self.context)
-            if {"key", "sync_id"} <= set(excel.id_columns):
-                found.append(entity)
-        return found
+        """Entities whose tracker has both id columns (others are refused in _plan).
+        Only the header is read: a quiet cycle must not parse a workbook that pmo-sync
+        itself just wrote."""
+        return [
+            entity
+            for entity in self.entities
+            if {"key", "sync_id"} <= set(tracker_id_columns(self.workbook, entity))
+        ]
 
     def _plan(self, entity: EntityMapping, view: JiraView | None) -> EntityRun:
         fields = synced_fields(entity)

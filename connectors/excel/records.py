@@ -89,6 +89,12 @@ def _id_columns(location: TrackerLocation, entity: EntityMapping) -> dict[str, s
     return found
 
 
+def tracker_id_columns(path: Path, entity: EntityMapping) -> dict[str, str]:
+    """The id columns ("key", "sync_id" -> header) an entity's tracker has, from its header
+    alone: a check that costs the header row, not the rows."""
+    return _id_columns(locate_entity(path, entity), entity)
+
+
 def read_records(
     path: Path,
     mapping: MappingSpec,
