@@ -177,9 +177,19 @@ class RowAppender:
         template = loc.last_data_row if loc.last_data_row >= loc.first_data_row else None
         headers = [h if h in loc.columns else "" for h in loc.headers]
         first_col = min(column_index(c) for c in loc.columns.values())
+        formulas: dict[int, tuple[str, bool]] = {}
+        if template is not None:
+            named = [h for h in headers if h]
+            given = {
+                resolve_header(key, named, self.patch.aliases)
+                for values in append.rows
+                for key in values
+            }
+            free = {first_col + i for i, h in enumerate(headers) if h and h not in given}
+            formulas = filled_down_formulas(ed, free, template, loc.first_data_row)
         numbers = self._write_rows(
-            ed, append, headers, first_col, start, template, loc.first_data_row, {},
-            f"sheet {sheet.name!r}",
+            ed, append, headers, first_col, start, template, template or loc.first_data_row,
+            formulas, f"sheet {sheet.name!r}",
         )  # fmt: skip
         if template is not None:
             self._sheet_ext.append(
@@ -323,6 +333,53 @@ class RowAppender:
                                                    prefix=ed.prefix))  # fmt: skip
             numbers.append(row)
         return numbers
+
+
+FILL_DOWN_ROWS = 3  # like Excel's own range extension: a formula the last rows share
+_SHARED_SI = re.compile(rb'<(?:\w+:)?f\b[^>]*\bsi\s*=\s*"(\d+)"')
+
+
+def filled_down_formulas(
+    ed: SheetEditor, columns: set[int], template: int, first_data_row: int
+) -> dict[int, tuple[str, bool]]:
+    """Columns of a plain range (no table) that the person filled down with one formula:
+    the last rows (up to three, at least two) hold the same formula relative to their
+    row. New rows get it too, as Excel extends a range's formulas, instead of blanks.
+    Array formulas and one-off formulas are left alone."""
+    rows = list(range(template, max(first_data_row, template - FILL_DOWN_ROWS + 1) - 1, -1))
+    if len(rows) < 2:
+        return {}
+    found: dict[int, tuple[str, bool]] = {}
+    for col in sorted(columns):
+        texts = [_formula_at(ed, row, col) for row in rows]
+        if any(text is None for text in texts):
+            continue
+        last = texts[0]
+        if all(shift_formula(t, template - r) == last for r, t in zip(rows, texts, strict=True)):
+            found[col] = (last, False)  # type: ignore[assignment]
+    return found
+
+
+def _formula_at(ed: SheetEditor, row: int, col: int) -> str | None:
+    """A cell's formula text, a shared formula's child included (from its master above)."""
+    raw = ed.raw_cell(row, col)
+    if raw is None or not raw.is_formula or raw.formula_type == "array":
+        return None
+    if raw.formula:
+        return raw.formula
+    xml = ed.cell_xml(row, col) or b""
+    si = _SHARED_SI.search(xml)
+    if raw.formula_type != "shared" or si is None:
+        return None
+    for above in range(row - 1, 0, -1):
+        master = ed.cell_xml(above, col)
+        found = _SHARED_SI.search(master or b"")
+        if found is None or found.group(1) != si.group(1):
+            continue
+        text = ed.raw_cell(above, col)
+        if text is not None and text.formula:
+            return shift_formula(text.formula, row - above)
+    return None
 
 
 def _readdress(cell: bytes, ref: str) -> bytes:

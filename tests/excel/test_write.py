@@ -184,6 +184,47 @@ def test_append_to_plain_sheet_tracker(tmp_path: Path) -> None:
     assert b'sqref="C4:C7"' in sheet
     rows = read_tracker(path, sheet="Tracker", expected_headers=["Key"]).rows
     assert rows[-1].row_number == 7 and rows[-1].cells["Key"].value == "X-1"
+    assert b"<f>G7*2</f>" in sheet  # the filled-down Total formula reaches the new row
+
+
+def _plain_sheet_with_formulas(path: Path) -> Path:
+    """A plain range (no table): Double filled down as one shared formula (as Excel
+    stores a fill), Note with a one-off formula, Manual filled down but given values."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Log"
+    sheet.append(["Key", "Estimate", "Double", "Note", "Manual"])
+    for r in range(2, 6):
+        sheet.append([f"K-{r}", r, f"=B{r}*2", "=A5" if r == 5 else "text", f"=B{r}+1"])
+    book.save(path)
+    part = "xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    xml = parts[part].decode()
+    xml = xml.replace("<f>B2*2</f>", '<f t="shared" ref="C2:C5" si="0">B2*2</f>')
+    for r in range(3, 6):
+        xml = xml.replace(f"<f>B{r}*2</f>", '<f t="shared" si="0"/>')
+    parts[part] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+def test_plain_sheet_appends_extend_filled_down_formulas_only(tmp_path: Path) -> None:
+    path = _plain_sheet_with_formulas(tmp_path / "log.xlsx")
+    data = read_tracker(path, sheet="Log", expected_headers=["Key"])
+    patch = WorkbookPatch().append(
+        [{"Key": "K-6", "Estimate": 6, "Manual": 1}, {"Key": "K-7", "Estimate": 7, "Manual": 2}],
+        sheet="Log",
+    )
+    assert apply_patch(path, patch, expected=data.fingerprint).appended_rows == {"Log": [6, 7]}
+    sheet = openpyxl.load_workbook(path)["Log"]
+    assert [sheet[f"C{r}"].value for r in (6, 7)] == ["=B6*2", "=B7*2"]  # shared fill
+    assert sheet["D6"].value is None and sheet["D7"].value is None  # a one-off stays put
+    assert [sheet[f"E{r}"].value for r in (6, 7)] == [1, 2]  # given values win
+    rows = read_tracker(path, sheet="Log", expected_headers=["Key"]).rows
+    assert rows[-1].cells["Double"].is_formula and rows[-1].cells["Key"].value == "K-7"
 
 
 def test_refusals(tracker_xlsx: Path) -> None:
