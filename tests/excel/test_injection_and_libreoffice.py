@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 from connectors.excel import WorkbookPatch, apply_patch, read_tracker
+from connectors.excel.synthetic import build_tracker_workbook
 from connectors.excel.values import looks_like_formula
 
 PAYLOADS = [
@@ -122,3 +123,13 @@ def test_libreoffice_recalculates_written_workbooks(
     actuals = book["Actuals"]
     assert actuals["A5"].value == "Week 1"
     assert actuals["B6"].value == 1000 + 10  # moved totals row sums the appended row
+
+
+def test_libreoffice_computes_formulas_filled_into_plain_sheet_rows(tmp_path: Path, libreoffice):
+    path = build_tracker_workbook(tmp_path / "plain.xlsx", rows=3, with_table=False)
+    data = read_tracker(path, sheet="Tracker", expected_headers=["Key"])
+    patch = WorkbookPatch().append([{"Key": "X-1", "Estimate": 21}], sheet="Tracker")
+    apply_patch(path, patch, expected=data.fingerprint)
+    (out,) = libreoffice([path], "xlsx")
+    sheet = openpyxl.load_workbook(out, data_only=True)["Tracker"]
+    assert sheet["A7"].value == "X-1" and sheet["J7"].value == 42  # Total = Estimate*2
