@@ -25,6 +25,7 @@ from connectors.jira.reader import (
     IssueProblem,
     JiraReader,
     ReadResult,
+    already_read,
     parse_jira_time,
     quote,
 )
@@ -143,7 +144,7 @@ class JiraSide:
         if cursor_text is None or full:
             return self._full(scoped, known)
         since = datetime.fromisoformat(cursor_text)
-        result = self.reader.read(scoped, self.pair.projects, since=since)
+        result = self.reader.read(scoped, self.pair.projects, since=since, known=_versions(known))
         view = JiraView(dict(known), result.problems, result.cursor or since)
         for record in result.records:
             view.add(record)
@@ -191,6 +192,7 @@ class JiraSide:
             e.type: {str(r["sync_id"]): r for r in self.store.items(e.type, pair)} for e in entities
         }
         views = {e.type: JiraView(dict(known[e.type]), cursor=since[e.type]) for e in entities}
+        versions = {e.type: _versions(known[e.type]) for e in entities}
         clauses = [
             f"project in ({', '.join(quote(p) for p in self.pair.projects)})",
             f"issuetype in ({', '.join(quote(t) for e in entities for t in e.jira.issue_types)})",  # type: ignore[union-attr]
@@ -210,7 +212,9 @@ class JiraSide:
             updated = parse_jira_time(issue["fields"]["updated"])
             if view.cursor is None or updated > view.cursor:
                 view.cursor = updated
-            if updated <= since[entity.type]:
+            if already_read(
+                str(issue.get("key")), updated, since[entity.type], versions[entity.type]
+            ):
                 continue
             try:
                 record = self.reader.to_record(entity, issue)
@@ -323,3 +327,10 @@ class JiraSide:
 
     def done_creating(self, entity: EntityMapping, sync_ids: list[str]) -> None:
         self.store.clear_intents(self.pair.name, entity.type, sync_ids, CREATE)
+
+
+def _versions(known: Mapping[str, Mapping[str, Any]]) -> dict[str, datetime]:
+    """Key -> ``updated`` of each stored issue: the version an incremental read must beat."""
+    return {
+        str(v["key"]): v["updated"] for v in known.values() if v.get("key") and v.get("updated")
+    }

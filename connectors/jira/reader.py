@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -173,15 +173,21 @@ class JiraReader:
         projects: Sequence[str],
         since: datetime | None = None,
         reconcile: Sequence[str] = (),
+        known: Mapping[str, datetime] | None = None,
     ) -> ReadResult:
         """Every issue in scope (or those updated after ``since``) as records.
 
         ``reconcile``: ids of issues this run just wrote (read-after-write on Cloud).
+        ``known``: key -> the ``updated`` of the version the caller already holds. With
+        it, an issue in the overlap window is skipped only if it is not newer than that
+        version, rather than when it is older than the cursor: Cloud's search is
+        eventually consistent and may show an edit only after a later edit of another
+        issue moved the cursor past it.
         """
         result = ReadResult(cursor=since)
         jql, fields = self.jql(entity, projects, since), self.field_ids(entity)
         for issue in self.pages(jql, fields, result, reconcile):
-            self._collect(entity, issue, result, since)
+            self._collect(entity, issue, result, since, known)
         if self.settle and result.cursor is not None:
             settled = self.clock() - self.settle
             if result.cursor > settled:
@@ -216,13 +222,18 @@ class JiraReader:
         return result
 
     def _collect(
-        self, entity: EntityMapping, issue: dict[str, Any], result: ReadResult, since: Any
+        self,
+        entity: EntityMapping,
+        issue: dict[str, Any],
+        result: ReadResult,
+        since: Any,
+        known: Mapping[str, datetime] | None = None,
     ) -> None:
         updated = parse_jira_time(issue["fields"]["updated"])
         if result.cursor is None or updated > result.cursor:
             result.cursor = updated
-        if since is not None and updated <= since:
-            return  # inside the overlap window: already read
+        if already_read(str(issue.get("key")), updated, since, known):
+            return
         try:
             result.records.append(self.to_record(entity, issue))
         except (MappingsError, JiraError, ValueError) as exc:
@@ -250,3 +261,14 @@ class JiraReader:
             if value is not None:  # absent means empty (an explicit None trips Scale fields)
                 values[mapped.name] = value
         return build_record(entity.type, values, source=key)
+
+
+def already_read(
+    key: str, updated: datetime, since: datetime | None, known: Mapping[str, datetime] | None
+) -> bool:
+    """An issue in an incremental read's overlap window that brings nothing new: not newer
+    than the version the caller holds (or, without that knowledge, than the cursor)."""
+    if known is not None:
+        seen = known.get(key)
+        return seen is not None and updated <= seen
+    return since is not None and updated <= since

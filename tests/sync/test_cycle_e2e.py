@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from sync.resolve import resolve
 
 
@@ -388,6 +390,33 @@ def test_keeping_a_row_whose_issue_only_left_the_scope_never_duplicates_it(tmp_p
             kept = next(r for r in world.rows("risk").rows if r.row_number == row.row_number)
             assert kept.record.key not in (None, row.record.key)
             assert world.jira("risk", kept.record.key).mitigation == "Still ours"
+            assert world.cycle().counts == {}
+        finally:
+            world.runner.close()
+
+
+@pytest.mark.parametrize("entities", [None, ["risk"]], ids=["shared-search", "one-entity"])
+def test_an_edit_that_search_shows_late_is_still_read(tmp_path, world_factory, entities):
+    """Cloud's search is eventually consistent: an edit may be indexed after a later edit
+    of another issue moved the cursor past it. It must still reach the workbook."""
+    from datetime import UTC, datetime, timedelta
+
+    from sandbox import running_sandbox
+    from sync.jira_side import CURSOR
+
+    with running_sandbox(mode="cloud", seed="demo", timezone="UTC") as server:
+        world = world_factory(tmp_path, server, entities=entities)
+        try:
+            world.cycle()
+            risk = world.rows("risk").rows[0].record
+            server.store.human_edit(risk.key, {"Mitigation": "Indexed late"})
+            ahead = (datetime.now(UTC) + timedelta(seconds=30)).isoformat()
+            with world.store.transaction():
+                for entity in entities or ("risk", "raid_issue", "change_request"):
+                    world.store.set_cursor("alpha", entity, CURSOR, ahead)
+            result = world.cycle()
+            assert result.outcome == "ok", result.all_errors
+            assert world.row("risk", risk.key).record.mitigation == "Indexed late"
             assert world.cycle().counts == {}
         finally:
             world.runner.close()
