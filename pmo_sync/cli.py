@@ -21,8 +21,10 @@ from mappings.mapping import builtin_mapping_names, load_mapping
 from pmo_sync import __version__
 from pmo_sync.checks import Finding, run_checks
 from pmo_sync.progress import CycleProgress
+from sync.conflict_text import shown_values
 from sync.errors import StateStoreError, SyncError
-from sync.store import StateStore
+from sync.plan import RECORD_FIELD
+from sync.store import Conflict, StateStore
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -256,15 +258,22 @@ def conflicts(
                 c.pair,
                 c.jira_key or c.sync_id[:8],
                 c.field,
-                repr(c.base),
-                repr(c.jira),
-                repr(c.excel),
+                *_conflict_cells(c),
                 c.detected_at.strftime("%Y-%m-%d %H:%M"),
             ]
             for c in found
         ],
     )
     raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _conflict_cells(conflict: Conflict) -> list[str]:
+    """Base, Jira and Excel for the table: a field's values as Python shows them (so text
+    and numbers differ visibly); a whole record's sides as what happened to it there."""
+    shown = shown_values(conflict)
+    if conflict.field == RECORD_FIELD:
+        return [str(value) for value in shown]
+    return [repr(value) for value in shown]
 
 
 @app.command("log")

@@ -22,6 +22,7 @@ from connectors.excel import (
     replace_owned_sheet,
 )
 from connectors.excel.package import Package
+from sync.conflict_text import shown_values
 from sync.store import Conflict
 
 SHEET = "Sync Conflicts"
@@ -64,9 +65,7 @@ def write_conflicts_sheet(
             c.entity,
             c.jira_key or c.sync_id,
             c.field,
-            _cell(c.base),
-            _cell(c.jira),
-            _cell(c.excel),
+            *(_cell(value) for value in shown_values(c)),
             _naive(c.jira_updated),
             _naive(c.excel_seen),
             _naive(c.detected_at),

@@ -52,3 +52,22 @@ def test_sync_then_conflict_then_resolve_from_the_command_line(cloud_world):
 def test_unknown_pair_is_a_usage_error(cloud_world):
     result = invoke(cloud_world, "sync", "--pair", "nope")
     assert result.exit_code == 2 and "no pair named nope" in result.output
+
+
+def test_a_whole_record_conflict_is_listed_and_resolved_from_the_command_line(cloud_world):
+    world = cloud_world
+    assert invoke(world, "sync").exit_code == 0
+    risk = world.rows("risk").rows[0].record
+    world.server.store.delete(world.server.store.get(risk.key))
+    world.edit_row("risk", risk.key, mitigation="Second supplier")
+    assert invoke(world, "sync").exit_code == 1
+    listed = invoke(world, "conflicts")
+    assert listed.exit_code == 1
+    assert "issue deleted or out of scope" in listed.output
+    assert "edited: mitigation = 'Second supplier'" in listed.output
+    (conflict,) = world.store.open_conflicts()
+    done = invoke(world, "resolve", str(conflict.id), "--use", "excel")
+    assert done.exit_code == 0 and "created again" in done.output
+    assert invoke(world, "sync").exit_code == 0
+    kept = next(r for r in world.rows("risk").rows if r.record.sync_id == risk.sync_id)
+    assert kept.record.key != risk.key and kept.record.mitigation == "Second supplier"

@@ -239,6 +239,14 @@ def _deleted_in_jira_edited_in_excel(world):
     assert result.outcome == "conflicts", result.all_errors
     (conflict,) = world.store.open_conflicts("alpha")
     assert conflict.field == "(record)" and conflict.jira is None
+    # Shown as what happened on each side, not as three dictionaries.
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(world.workbook)["Sync Conflicts"]
+    shown = {h.value: c.value for h, c in zip(sheet[1], sheet[2], strict=True)}
+    assert shown["Jira value"] == "issue deleted or out of scope"
+    assert shown["Excel value"] == "edited: mitigation = 'Excel kept working on it'"
+    assert shown["Value at last sync"] == f"record {row.record.summary!r}"
     return row, conflict
 
 
