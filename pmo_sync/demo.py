@@ -1,10 +1,12 @@
 """`pmo-sync demo`: the whole product on one machine, with no Jira account and no Excel.
 
-It starts the sandbox Jira with the demo portfolio, writes a configuration and a fresh
-RAID-log workbook, checks them against each other, runs a first sync (Jira fills the
-workbook), then plays a PMO's day: a risk re-scored in the workbook, a change request
-approved in Jira, and one field edited differently on both sides. A second cycle carries
-the edits across and surfaces the conflict instead of picking a winner.
+It starts the sandbox Jira with the demo portfolio, writes a configuration, a fresh
+RAID-log workbook and a status tracker (whose Projects sheet holds the project's budget
+figures), checks them against each other, runs a first sync (Jira fills the workbooks),
+then plays a PMO's day: a risk re-scored in the workbook, a change request approved in
+Jira, and one field edited differently on both sides. A second cycle carries the edits
+across and surfaces the conflict instead of picking a winner; the status report of the
+synced portfolio comes last.
 """
 
 from __future__ import annotations
@@ -24,7 +26,40 @@ from mappings.mapping import MappingSpec, load_mapping
 from pmo_sync.checks import run_checks
 
 DEMO_MAPPING = "builtin:raid_log"
+STATUS_MAPPING = "builtin:status_tracker"
 DEMO_PROJECT = "ALPHA"
+STATUS_PAIR = """
+[[pair]]
+name = "alpha-status"
+workbook = "{workbook}"
+mapping = "builtin:status_tracker"
+projects = ["{project}"]
+"""
+# What a PMO keeps only in its status tracker: the project's earned-value figures.
+DEMO_BUDGET = {
+    "name": "Alpha programme",
+    "manager": "Priya Shah",
+    "bac": 500_000,
+    "pv": 200_000,
+    "ev": 180_000,
+    "ac": 210_000,
+}
+
+
+def _status_tracker(path: Path) -> Path:
+    """A fresh status tracker whose Projects sheet has the demo project's budget row,
+    typed in through pmo-sync's own workbook writer."""
+    from connectors.excel.records import add_new_rows
+    from mappings.model import build_record
+
+    mapping = load_mapping(STATUS_MAPPING)
+    write_template(mapping, path, overwrite=True)
+    entity = mapping.entity("project")
+    read = read_records(path, mapping, entity)
+    project = build_record("project", {"key": DEMO_PROJECT, **DEMO_BUDGET}, source="demo")
+    patch = add_new_rows(WorkbookPatch(), mapping, entity, read.location, [project])
+    apply_patch(path, patch, expected=read.fingerprint, live=False)
+    return path
 
 
 def _edit_row(workbook: Path, mapping: MappingSpec, entity: str, key: str, **changes: Any) -> None:
@@ -59,7 +94,11 @@ def run_demo(directory: Path, console: Console) -> int:
         mapping = load_mapping(DEMO_MAPPING)
         workbook = directory / "alpha_raid_log.xlsx"
         write_template(mapping, workbook, overwrite=True)
-        console.print(f"[bold]2. Workbook[/bold] {workbook} generated from {DEMO_MAPPING}")
+        tracker = _status_tracker(directory / "alpha_status.xlsx")
+        console.print(
+            f"[bold]2. Workbooks[/bold] {workbook} generated from {DEMO_MAPPING}; {tracker} "
+            f"from {STATUS_MAPPING}, its Projects sheet holding {DEMO_PROJECT}'s budget figures"
+        )
         config_path = directory / "pmo-sync.toml"
         config_path.write_text(
             render_config(
@@ -69,7 +108,8 @@ def run_demo(directory: Path, console: Console) -> int:
                 mapping=DEMO_MAPPING,
                 projects=[DEMO_PROJECT],
                 pair="alpha-raid",
-            ),
+            )
+            + STATUS_PAIR.format(workbook=tracker.name, project=DEMO_PROJECT),
             "utf-8",
         )
         console.print(f"[bold]3. Config[/bold] {config_path}")
@@ -84,7 +124,7 @@ def run_demo(directory: Path, console: Console) -> int:
             return 1
         runner = Runner(config)
         try:
-            console.print("[bold]5. First sync[/bold] (Jira -> the empty workbook):")
+            console.print("[bold]5. First sync[/bold] (Jira -> the empty workbooks):")
             for result in runner.run():
                 print_result(console, result)
             risk = _first(workbook, mapping, "risk", status="open")

@@ -198,8 +198,12 @@ def test_demo_runs_end_to_end(tmp_path):
     assert workbook["Sync Conflicts"].max_row == 2
     # And the status report of the synced portfolio, opened again here.
     report = load_workbook(tmp_path / "demo" / "pmo-status-report.xlsx")
-    portfolio = [r for r in report["Portfolio"].iter_rows(min_row=5, values_only=True) if r[0]]
-    assert [r[0] for r in portfolio] == ["ALPHA"]
+    header = [c.value for c in report["Portfolio"][4]]
+    rows = [r for r in report["Portfolio"].iter_rows(min_row=5, values_only=True) if r[0]]
+    (alpha,) = (dict(zip(header, r, strict=True)) for r in rows)
+    assert alpha["Project"] == "ALPHA" and alpha["Manager"] == "Priya Shah"
+    assert alpha["SPI"] == pytest.approx(0.9) and alpha["Progress"] is not None
+    assert "alpha-status: 4 add row" in result.output  # the status tracker's work items
 
 
 def test_sandbox_command_serves_jira_shaped_json_and_stops_cleanly(tmp_path):
