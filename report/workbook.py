@@ -136,6 +136,7 @@ def _portfolio(sheet: Worksheet, figures: Figures) -> None:
         for c, value in enumerate(values, start=1):
             _put(sheet, r, c, value)
         sheet.cell(r, 5).number_format = "0%"
+        sheet.cell(r, 6).number_format = sheet.cell(r, 7).number_format = "0.00"  # SPI, CPI
         sheet.cell(r, 15).number_format = "#,##0"
         sheet.cell(r, 18).number_format = "yyyy-mm-dd hh:mm"
     last = 4 + max(1, len(figures.projects))

@@ -99,6 +99,7 @@ def test_every_portfolio_figure_matches_the_store(store_copy, project_budgets, t
         assert got["RAG"] == rag(
             got["SPI"], got["CPI"], want["levels"]["critical"], want["overdue"]
         )
+    assert sheet["F5"].number_format == sheet["G5"].number_format == "0.00"  # SPI, CPI
     # RAG colours are conditional formats on the RAG column, not static fills.
     rules = [r for cf in sheet.conditional_formatting for r in cf.rules]
     assert sorted(r.formula[0] for r in rules) == ['"Amber"', '"Green"', '"Red"']
