@@ -200,8 +200,8 @@ class JiraSide:
         if self.pair.jql:
             clauses.append(f"({self.pair.jql})")
         scope = " AND ".join(clauses)
-        start = (min(since.values()) - self.reader.overlap).astimezone(self.site.time_zone)
-        jql = f'{scope} AND updated >= "{start:%Y-%m-%d %H:%M}" ORDER BY updated ASC, key ASC'
+        start = self.reader.window_start(min(since.values()))
+        jql = f'{scope} AND updated >= "{start}" ORDER BY updated ASC, key ASC'
         fields = sorted({"issuetype", *(f for e in entities for f in self.reader.field_ids(e))})
         for issue in self.reader.pages(jql, fields):
             kind = str(((issue.get("fields") or {}).get("issuetype") or {}).get("name", ""))

@@ -36,6 +36,9 @@ class IssueProblem:
     message: str
 
 
+FALL_BACK_HORIZON = timedelta(hours=3)  # a window start this close to a clock change
+
+
 @dataclass
 class ReadResult:
     """Records read, per-issue problems, and the cursor for the next incremental read."""
@@ -108,9 +111,22 @@ class JiraReader:
         """The scope AND updated >= (cursor - overlap) at JQL's minute precision."""
         jql = self.scope_jql(entity, projects)
         if since is not None:
-            start = (since - self.overlap).astimezone(self.site.time_zone)
-            jql += f' AND updated >= "{start:%Y-%m-%d %H:%M}"'
+            jql += f' AND updated >= "{self.window_start(since)}"'
         return jql + " ORDER BY updated ASC, key ASC"
+
+    def window_start(self, since: datetime) -> str:
+        """The overlap window's start as JQL wants it: a minute in the user's time zone.
+
+        Where the clocks go back within the next hours, that wall-clock minute happens
+        twice and Jira may read it as the later one, skipping edits in between; the window
+        then starts earlier by the shift, before the first occurrence."""
+        zone = self.site.time_zone
+        start = (since - self.overlap).astimezone(zone)
+        later = (start + FALL_BACK_HORIZON).astimezone(zone)
+        shift = (start.utcoffset() or timedelta(0)) - (later.utcoffset() or timedelta(0))
+        if shift > timedelta(0):
+            start = (start - shift).astimezone(zone)
+        return f"{start:%Y-%m-%d %H:%M}"
 
     def field_ids(self, entity: EntityMapping) -> list[str]:
         """The fields to ask for: the mapped ones read from Jira, plus updated and status."""

@@ -70,3 +70,21 @@ field = [{ name = "summary", jira = "summary" }, { name = "trigger", jira = "Ris
     )
     with pytest.raises(UnknownJiraField, match="similar fields: Risk Trigger"):
         JiraReader(site, spec).read(spec.entity("risk"), ["ALPHA"])
+
+
+def test_the_window_starts_before_a_wall_clock_minute_that_repeats(
+    raid_spec: MappingSpec, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """London's clocks go back at 02:00 BST on 2026-10-25: 01:00-01:59 happen twice. A
+    cursor in the first pass must not become a JQL minute Jira could read as the second."""
+    from datetime import UTC, datetime
+
+    with running_sandbox(mode="cloud", seed="demo", timezone="Europe/London") as server:
+        site = _configured(server, monkeypatch)
+        reader = JiraReader(site, raid_spec)  # a 2-minute overlap
+        first_pass = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 01:30 BST
+        assert reader.window_start(first_pass) == "2026-10-25 00:28"  # an hour earlier
+        second_pass = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 01:30 GMT
+        assert reader.window_start(second_pass) == "2026-10-25 01:28"
+        summer = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+        assert reader.window_start(summer) == "2026-07-01 12:58"  # BST, no clock change
