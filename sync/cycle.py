@@ -501,12 +501,15 @@ class PairSync:
         current = {r.key: r.updated for r in now.records}
         moved = set()
         for sync_id, key in targets.items():
-            if current.get(key) != run.jira.records.get(sync_id, {}).get("updated"):
+            seen = run.jira.records.get(sync_id, {}).get("updated")
+            if seen is None:
+                continue  # no version to compare (its read-back failed earlier): write
+            if current.get(key) != seen:
                 moved.add(sync_id)
                 run.failed.add(sync_id)
                 run.errors.append(
-                    f"{key}: changed in Jira while this cycle ran; the workbook's changes to "
-                    "it wait for the next cycle, which merges both"
+                    f"{key}: changed in Jira (or left its scope) while this cycle ran; the "
+                    "workbook's changes to it wait for the next cycle, which merges both"
                 )
         return moved
 
