@@ -152,11 +152,7 @@ class SyncMachine(RuleBasedStateMachine):
         if not keys:
             return
         key = data.draw(st.sampled_from(keys))
-        value = data.draw(VALUES[field])
-        jira_value = LEVELS[value - 1] if field in ("probability", "impact") else value
-        name = JIRA_NAMES.get(field, field.capitalize())
-        self.server.store.human_edit(key, {name: jira_value})
-        self._note(key, field, "jira", value)
+        self.edit_in_jira_now(key, field, data.draw(VALUES[field]))
 
     @rule(summary=TEXT, probability=st.integers(1, 5))
     def create_in_excel(self, summary: str, probability: int) -> None:
@@ -243,6 +239,37 @@ class SyncMachine(RuleBasedStateMachine):
         finally:
             faults.clear()
         self.sync_clean()
+
+    @rule(data=st.data(), field=st.sampled_from(FIELDS))
+    def sync_while_a_pm_edits_in_jira(self, data: st.DataObject, field: str) -> None:
+        """A person saves an issue between the cycle's read and its Jira writes."""
+        RAN["sync_while_a_pm_edits_in_jira"] += 1
+        keys = self._jira_keys()
+        if not keys:
+            return
+        key, value = data.draw(st.sampled_from(keys)), data.draw(VALUES[field])
+        write_workbook = sync.cycle.PairSync._write_workbook
+
+        def edit_then_write(pair_sync: Any, *args: Any, **kwargs: Any) -> Any:
+            if not edited:
+                edited.append(key)
+                self.edit_in_jira_now(key, field, value)
+            return write_workbook(pair_sync, *args, **kwargs)
+
+        edited: list[str] = []
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            monkeypatch.setattr(sync.cycle.PairSync, "_write_workbook", edit_then_write)
+            result = self.world.cycle()
+        unexpected = [
+            e for e in result.all_errors if "flag column" not in e and "changed in Jira" not in e
+        ]
+        assert not unexpected, unexpected
+        self.sync_clean()
+
+    def edit_in_jira_now(self, key: str, field: str, value: Any) -> None:
+        jira_value = LEVELS[value - 1] if field in ("probability", "impact") else value
+        self.server.store.human_edit(key, {JIRA_NAMES.get(field, field.capitalize()): jira_value})
+        self._note(key, field, "jira", value)
 
     @rule(k=st.integers(1, 6))
     def crash_at_kth_side_effect(self, k: int) -> None:
