@@ -271,6 +271,22 @@ class SyncMachine(RuleBasedStateMachine):
         self.server.store.human_edit(key, {JIRA_NAMES.get(field, field.capitalize()): jira_value})
         self._note(key, field, "jira", value)
 
+    @rule(seconds=st.integers(1, 90))
+    def search_indexes_out_of_order(self, seconds: int) -> None:
+        """Cloud's search is eventually consistent: the cursor may already be past edits
+        that search shows only later. Simulated by moving the cursor ahead."""
+        from datetime import UTC, datetime, timedelta
+
+        from sync.jira_side import CURSOR
+
+        RAN["search_indexes_out_of_order"] += 1
+        ahead = (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat()
+        store = self.world.store
+        with store.transaction():
+            for entity in ("risk", "change_request"):
+                if store.cursor("alpha", entity, CURSOR) is not None:
+                    store.set_cursor("alpha", entity, CURSOR, ahead)
+
     @rule(k=st.integers(1, 6))
     def crash_at_kth_side_effect(self, k: int) -> None:
         RAN["crash_at_kth_side_effect"] += 1
