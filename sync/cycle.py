@@ -36,6 +36,7 @@ from connectors.jira.errors import JiraError
 from mappings.config import Config, SyncPair
 from mappings.mapping import EntityMapping, MappingSpec
 from sync.bookkeeping import Bookkeeping
+from sync.copies import separate_copies
 from sync.errors import SyncError
 from sync.excel_side import ExcelChanges, flag_text, read_entity, side_records
 from sync.jira_side import CURSOR, JiraSide, JiraView, record_values, without_derived
@@ -255,6 +256,7 @@ class PairSync:
             return run
         assert view is not None  # every entity with id columns was read
         bases = self.store.bases(self.pair.name, entity.type)
+        excel, copy_errors, copied_keys = separate_copies(excel, bases)
         excel_side = side_records(excel, fields)
         jira_side = [
             _side(values, fields)
@@ -262,7 +264,7 @@ class PairSync:
             if sync_id not in view.deferred
         ]
         # Records one side could not read are left alone this cycle, not seen as deleted.
-        blocked_keys = {k for k, _ in excel.rejected_ids if k} | view.problem_keys
+        blocked_keys = {k for k, _ in excel.rejected_ids if k} | view.problem_keys | copied_keys
         blocked_ids = {s for _, s in excel.rejected_ids if s} | view.deferred
         bases = {
             s: b
@@ -287,6 +289,7 @@ class PairSync:
         run = EntityRun(entity, fields, excel, view, matches, plan, resolutions)
         for error in excel.errors:
             run.errors.append(str(error))
+        run.errors.extend(copy_errors)
         for problem in view.problems:
             run.errors.append(f"{problem.key}: {problem.message}")
         return run

@@ -428,3 +428,47 @@ def test_an_edit_that_search_shows_late_is_still_read(tmp_path, world_factory, e
             assert world.cycle().counts == {}
         finally:
             world.runner.close()
+
+
+def _paste_copy(world, row, **changes):
+    """What a person does with copy and paste: a new row carrying the hidden ids too."""
+    from connectors.excel import WorkbookPatch, apply_patch
+    from connectors.excel.records import add_new_rows
+
+    entity = world.mapping.entity("risk")
+    read = world.rows("risk")
+    patch = add_new_rows(WorkbookPatch(), world.mapping, entity, read.location, [row.record])
+    values = patch.appends[0].rows[0]
+    for header, value in changes.items():
+        values[header] = value
+    apply_patch(world.workbook, patch, expected=read.fingerprint, live=False)
+
+
+def test_a_pasted_copy_without_its_key_becomes_a_new_issue(cloud_world):
+    world = cloud_world
+    world.cycle()
+    original = world.rows("risk").rows[0]
+    _paste_copy(world, original, **{"Jira Key": None, "Description": "Copied risk"})
+    issues = len(world.server.store.issues)
+    result = world.cycle()
+    assert result.outcome == "ok", result.all_errors
+    assert result.counts.get("jira_create") == 1 and len(world.server.store.issues) == issues + 1
+    rows = world.rows("risk").rows
+    copy = next(r for r in rows if r.record.summary == "Copied risk")
+    assert copy.record.key not in (None, original.record.key)
+    assert copy.record.sync_id != original.record.sync_id  # the copy has its own identity
+    assert world.row("risk", original.record.key).record == original.record
+    assert world.cycle().counts == {}
+
+
+def test_a_pasted_copy_with_its_key_is_reported_and_nothing_is_written(cloud_world):
+    world = cloud_world
+    world.cycle()
+    original = world.rows("risk").rows[0]
+    _paste_copy(world, original)
+    before = world.requests()
+    result = world.cycle()
+    (error,) = result.all_errors
+    assert f"{original.record.key} is on rows {original.row_number}, " in error
+    writes = [r for r in world.server.request_log[before:] if r.method in ("PUT", "DELETE")]
+    assert writes == [] and not world.store.open_conflicts("alpha")

@@ -168,6 +168,23 @@ class SyncMachine(RuleBasedStateMachine):
         )
         apply_patch(self.world.workbook, patch, expected=read.fingerprint, live=False)
 
+    @rule(data=st.data(), summary=TEXT)
+    def paste_a_copy_in_excel(self, data: st.DataObject, summary: str) -> None:
+        """Copy and paste of a row (hidden Sync ID included), its key cleared: a new risk."""
+        RAN["paste_a_copy_in_excel"] += 1
+        rows = self._rows()
+        if not rows:
+            return
+        row = data.draw(st.sampled_from(rows))
+        entity = self.world.mapping.entity("risk")
+        read = self.world.rows("risk")
+        patch = add_new_rows(
+            WorkbookPatch(), self.world.mapping, entity, read.location, [row.record]
+        )
+        patch.appends[0].rows[0][entity.excel.key_column] = None
+        patch.appends[0].rows[0][entity.field("summary").excel] = summary
+        apply_patch(self.world.workbook, patch, expected=read.fingerprint, live=False)
+
     @rule(data=st.data())
     def remove_in_excel(self, data: st.DataObject) -> None:
         """A person deletes a row's contents (Jira keeps the issue, or closes it)."""
@@ -334,6 +351,8 @@ class SyncMachine(RuleBasedStateMachine):
         keys = [r.record.key for r in rows.rows if r.record.key]
         assert len(keys) == len(set(keys)), "a Jira issue has two rows"
         assert all(r.record.key and r.has_sync_id for r in rows.rows), "a row was not synced"
+        ids = [r.record.sync_id for r in rows.rows]
+        assert len(ids) == len(set(ids)), "two rows share a sync id"
         jira_keys = self._jira_keys()
         assert set(jira_keys) - self.removed <= set(keys), "an in-scope issue has no row"
         conflicts = {(c.jira_key, c.field) for c in self.world.store.open_conflicts()}
