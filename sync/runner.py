@@ -6,6 +6,7 @@ whose cycle hits an error is reported with its reason, and the other pairs still
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from sync.outcome import CycleResult
 from sync.store import StateStore
 
 CYCLE_LOCK_WAIT = 300.0
+log = logging.getLogger("pmo_sync.sync")
 
 
 @dataclass
@@ -70,6 +72,7 @@ class Runner:
         self.progress: Callable[[str, int, int | None], None] | None = None
         self._site = site
         self.store = store or StateStore(state_store_path(config))
+        self._pruned = False
 
     @property
     def site(self) -> JiraSiteContext:
@@ -95,12 +98,28 @@ class Runner:
         lock = FileLock(self.store.path.with_name("cycle.lock"), timeout=CYCLE_LOCK_WAIT)
         try:
             with lock:
+                if not dry_run and not self._pruned:
+                    self._forget_unconfigured_pairs()
                 return self.pair_sync(pair).run(dry_run=dry_run, full=full, stop=stop)
         except Timeout:
             raise SyncError(
                 f"another pmo-sync cycle has held {lock.lock_file} for {CYCLE_LOCK_WAIT:.0f} s; "
                 "try again when it has finished"
             ) from None
+
+    def _forget_unconfigured_pairs(self) -> None:
+        """A pair renamed or removed from the configuration leaves the portfolio that
+        reports and formulas read (its bases stay, should it come back)."""
+        with self.store.transaction():
+            dropped = self.store.drop_items_of_other_pairs([p.name for p in self.config.pairs])
+        for pair, count in dropped.items():
+            log.info(
+                "pair %r is no longer in the configuration: its %d portfolio items left the "
+                "reports and formulas",
+                pair,
+                count,
+            )
+        self._pruned = True
 
     def run(
         self,

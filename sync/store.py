@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -647,6 +647,22 @@ class StateStore:
         cached = self._cache.get(("items", pair, entity), {})
         for sync_id in sync_ids:
             cached.pop(sync_id, None)
+
+    def drop_items_of_other_pairs(self, pairs: Sequence[str]) -> dict[str, int]:
+        """Forget the portfolio items of pairs no longer configured (renamed or removed):
+        reports and formulas would otherwise count them forever, or twice. Their bases
+        stay, so a pair added back resumes (its first read is a full one). Returns pair ->
+        items dropped."""
+        marks = ", ".join("?" for _ in pairs) or "''"
+        rows = self._db.execute(
+            f"SELECT pair, COUNT(*) FROM items WHERE pair NOT IN ({marks}) GROUP BY pair",
+            list(pairs),
+        ).fetchall()
+        if rows:
+            self._db.execute(f"DELETE FROM items WHERE pair NOT IN ({marks})", list(pairs))
+            for key in [k for k in self._cache if k[0] == "items" and k[1] not in pairs]:
+                del self._cache[key]
+        return {str(pair): int(count) for pair, count in rows}
 
     def items(self, entity: str | None = None, pair: str | None = None) -> list[dict[str, Any]]:
         if entity is not None and pair is not None:

@@ -472,3 +472,23 @@ def test_a_pasted_copy_with_its_key_is_reported_and_nothing_is_written(cloud_wor
     assert f"{original.record.key} is on rows {original.row_number}, " in error
     writes = [r for r in world.server.request_log[before:] if r.method in ("PUT", "DELETE")]
     assert writes == [] and not world.store.open_conflicts("alpha")
+
+
+def test_a_renamed_pair_does_not_leave_its_old_portfolio_behind(cloud_world):
+    """Reports and formulas read the store's items: a pair renamed in the configuration
+    must not be counted twice, nor its old name forever."""
+    from mappings.config import load_config
+    from sync.runner import Runner
+
+    world = cloud_world
+    world.cycle()
+    risks = len(world.store.items("risk"))
+    assert risks and world.store.items("risk", "alpha")
+    path = world.config.base_dir / "pmo-sync.toml"
+    path.write_text(path.read_text().replace('name = "alpha"', 'name = "alpha-renamed"'))
+    runner = Runner(load_config(path), site=world.runner.site, store=world.store)
+    (result,) = runner.run()
+    assert result.outcome == "ok", result.all_errors
+    assert result.counts == {}  # the rows are recognised by key: nothing is written
+    assert world.store.items("risk", "alpha") == []
+    assert len(world.store.items("risk")) == risks  # counted once, under the new name
