@@ -110,13 +110,24 @@ class Runner:
     def _forget_unconfigured_pairs(self) -> None:
         """A pair renamed or removed from the configuration leaves the portfolio that
         reports and formulas read (its bases stay, should it come back)."""
+        configured: dict[str, set[str] | None] = {}
+        for pair in self.config.pairs:
+            try:
+                mapping = load_mapping(pair.mapping, self.config.base_dir)
+            except MappingsError:
+                configured[pair.name] = None  # its own cycle reports the mapping
+                continue
+            wanted = set(pair.entities or ())
+            configured[pair.name] = {
+                e.type for e in mapping.entities if not wanted or e.type in wanted
+            }
         with self.store.transaction():
-            dropped = self.store.drop_items_of_other_pairs([p.name for p in self.config.pairs])
-        for pair, count in dropped.items():
+            dropped = self.store.drop_unconfigured_items(configured)
+        for name, count in dropped.items():
             log.info(
-                "pair %r is no longer in the configuration: its %d portfolio items left the "
+                "%s is no longer in the configuration: its %d portfolio items left the "
                 "reports and formulas",
-                pair,
+                name,
                 count,
             )
         self._pruned = True

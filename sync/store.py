@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -648,21 +648,29 @@ class StateStore:
         for sync_id in sync_ids:
             cached.pop(sync_id, None)
 
-    def drop_items_of_other_pairs(self, pairs: Sequence[str]) -> dict[str, int]:
-        """Forget the portfolio items of pairs no longer configured (renamed or removed):
-        reports and formulas would otherwise count them forever, or twice. Their bases
-        stay, so a pair added back resumes (its first read is a full one). Returns pair ->
-        items dropped."""
-        marks = ", ".join("?" for _ in pairs) or "''"
-        rows = self._db.execute(
-            f"SELECT pair, COUNT(*) FROM items WHERE pair NOT IN ({marks}) GROUP BY pair",
-            list(pairs),
-        ).fetchall()
-        if rows:
-            self._db.execute(f"DELETE FROM items WHERE pair NOT IN ({marks})", list(pairs))
-            for key in [k for k in self._cache if k[0] == "items" and k[1] not in pairs]:
-                del self._cache[key]
-        return {str(pair): int(count) for pair, count in rows}
+    def drop_unconfigured_items(self, configured: Mapping[str, set[str] | None]) -> dict[str, int]:
+        """Forget the portfolio items of pairs (or entities of a pair) no longer configured:
+        reports and formulas would otherwise count them forever, or twice after a rename.
+        ``configured``: pair -> its entity types (None: keep all of them). Bases stay, so a
+        pair added back resumes (its first read is a full one). Returns what was dropped,
+        as "pair" or "pair/entity" -> items."""
+        stale: dict[tuple[str, str], int] = {}
+        for pair, entity, count in self._db.execute(
+            "SELECT pair, entity, COUNT(*) FROM items GROUP BY pair, entity"
+        ):
+            kept = configured.get(pair, set())
+            if kept is not None and entity not in kept:
+                stale[(pair, entity)] = count
+        self._db.executemany(
+            "DELETE FROM items WHERE pair=? AND entity=?", [list(k) for k in stale]
+        )
+        for pair, entity in stale:
+            self._cache.pop(("items", pair, entity), None)
+        dropped: dict[str, int] = {}
+        for (pair, entity), count in stale.items():
+            name = pair if pair not in configured else f"{pair}/{entity}"
+            dropped[name] = dropped.get(name, 0) + count
+        return dropped
 
     def items(self, entity: str | None = None, pair: str | None = None) -> list[dict[str, Any]]:
         if entity is not None and pair is not None:

@@ -492,3 +492,20 @@ def test_a_renamed_pair_does_not_leave_its_old_portfolio_behind(cloud_world):
     assert result.counts == {}  # the rows are recognised by key: nothing is written
     assert world.store.items("risk", "alpha") == []
     assert len(world.store.items("risk")) == risks  # counted once, under the new name
+
+
+def test_an_entity_taken_out_of_a_pair_leaves_the_portfolio(tmp_path, world_factory):
+    from sandbox import running_sandbox
+
+    with running_sandbox(mode="cloud", seed="demo", timezone="UTC") as server:
+        world = world_factory(tmp_path, server)
+        world.cycle()
+        assert world.store.items("change_request", "alpha")
+        world.runner.close()
+        world = world_factory(tmp_path, server, keep_workbook=True, entities=["risk"])
+        try:
+            assert world.cycle().outcome == "ok"
+            assert world.store.items("change_request", "alpha") == []
+            assert world.store.items("risk", "alpha")  # the entity still synced stays
+        finally:
+            world.runner.close()
