@@ -666,6 +666,12 @@ class StateStore:
         )
         for pair, entity in stale:
             self._cache.pop(("items", pair, entity), None)
+        at = _ts(_now())
+        for pair in {pair for pair, _ in stale if pair not in configured}:
+            # Gone from the configuration: it counts as empty in trends from now on, and
+            # its projects' Jira details leave the report.
+            self._empty_snapshot(f"forgotten-{at}", pair, at)
+            self._db.execute("DELETE FROM cursors WHERE pair=? AND entity='_projects'", (pair,))
         dropped: dict[str, int] = {}
         for (pair, entity), count in stale.items():
             name = pair if pair not in configured else f"{pair}/{entity}"
@@ -694,11 +700,22 @@ class StateStore:
     def snapshot(self, cycle_id: str, pair: str) -> None:
         """Counts of the pair's items by entity, project, status and level, kept per cycle
         so reports can draw trends (open risks over time) without replaying history."""
+        at = _ts(_now())
         self._db.execute(
             "INSERT INTO snapshots (cycle_id, at, pair, entity, project, status, level, count) "
             "SELECT ?, ?, pair, entity, project, json_extract(record, '$.status'), "
             "json_extract(record, '$.level'), COUNT(*) FROM items WHERE pair=? "
             "GROUP BY entity, project, json_extract(record, '$.status'), "
             "json_extract(record, '$.level')",
-            (cycle_id, _ts(_now()), pair),
+            (cycle_id, at, pair),
+        )
+        self._empty_snapshot(cycle_id, pair, at)
+
+    def _empty_snapshot(self, cycle_id: str, pair: str, at: str) -> None:
+        """A zero row, so a cycle is in the snapshots even when its pair holds nothing:
+        the trend must fall to zero then, not keep the pair's last non-empty count."""
+        self._db.execute(
+            "INSERT INTO snapshots (cycle_id, at, pair, entity, project, status, level, count) "
+            "VALUES (?, ?, ?, '_cycle', NULL, NULL, NULL, 0)",
+            (cycle_id, at, pair),
         )

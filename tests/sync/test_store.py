@@ -130,3 +130,25 @@ def test_cursors(tmp_path):
         store.set_cursor("alpha", "risk", "jira_updated", "2026-11-28T12:00:00.000+0000")
         store.set_cursor("alpha", "risk", "jira_updated", "2026-11-28T12:05:00.000+0000")
         assert store.cursor("alpha", "risk", "jira_updated") == "2026-11-28T12:05:00.000+0000"
+
+
+def _risk(key: str, status: str = "open") -> dict:
+    return {"sync_id": str(uuid4()), "key": key, "project": "ALPHA", "status": status}
+
+
+def test_the_open_risk_trend_falls_to_zero_when_a_pair_empties_or_is_forgotten(tmp_path):
+    with StateStore(tmp_path / "state.db") as store:
+        with store.transaction():
+            store.save_items("alpha", "risk", [_risk("ALPHA-1"), _risk("ALPHA-2")])
+            store.save_items("beta", "risk", [_risk("BETA-1")])
+            store.snapshot("c1", "alpha")
+            store.snapshot("c2", "beta")
+        assert [n for _, n in store.open_risk_trend()] == [2, 3]
+        with store.transaction():  # alpha's scope emptied: its cycle snapshots nothing
+            store.drop_items("alpha", "risk", [i["sync_id"] for i in store.items("risk", "alpha")])
+            store.snapshot("c3", "alpha")
+        assert store.open_risk_trend()[-1][1] == 1
+        with store.transaction():  # beta removed from the configuration
+            dropped = store.drop_unconfigured_items({"alpha": None})
+        assert dropped == {"beta": 1} and store.items("risk") == []
+        assert store.open_risk_trend()[-1][1] == 0
