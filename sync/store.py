@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -354,35 +354,28 @@ class StateStore:
 
     def repeat_snapshot(self, cycle_id: str, pair: str) -> None:
         """A cycle that changed nothing: its counts are the previous cycle's, copied."""
-        row = self._db.execute(
-            "SELECT cycle_id FROM snapshots WHERE pair=? ORDER BY at DESC LIMIT 1", (pair,)
-        ).fetchone()
+        row = self._db.execute("SELECT cycle_id FROM snapshots ORDER BY at DESC LIMIT 1").fetchone()
         if row is None:
             return
         self._db.execute(
             "INSERT INTO snapshots (cycle_id, at, pair, entity, project, status, level, count) "
-            "SELECT ?, ?, pair, entity, project, status, level, count FROM snapshots "
-            "WHERE cycle_id=? AND pair=?",
-            (cycle_id, _ts(_now()), row[0], pair),
+            "SELECT ?, ?, ?, entity, project, status, level, count FROM snapshots "
+            "WHERE cycle_id=?",
+            (cycle_id, _ts(_now()), pair, row[0]),
         )
 
     def open_risk_trend(self) -> list[tuple[datetime, int]]:
         """Open risks in the whole portfolio after each cycle, oldest first.
 
-        A cycle snapshots its own pair; the portfolio total after it adds the latest
-        snapshot of every other pair, so pairs syncing at different times still sum up.
+        Each cycle snapshots the whole portfolio (each issue once), so a point is that
+        snapshot's total, whichever pair's cycle took it.
         """
         rows = self._db.execute(
-            "SELECT cycle_id, pair, MIN(at), SUM(CASE WHEN entity='risk' AND "
+            "SELECT cycle_id, MIN(at), SUM(CASE WHEN entity='risk' AND "
             "(status IS NULL OR status != 'closed') THEN count ELSE 0 END) "
-            "FROM snapshots GROUP BY cycle_id, pair ORDER BY MIN(at)"
+            "FROM snapshots GROUP BY cycle_id ORDER BY MIN(at)"
         )
-        latest: dict[str, int] = {}
-        points = []
-        for _, pair, at, total in rows:
-            latest[pair] = int(total)
-            points.append((datetime.fromisoformat(at), sum(latest.values())))
-        return points
+        return [(datetime.fromisoformat(at), int(total)) for _, at, total in rows]
 
     def project_details(self) -> dict[str, dict[str, str]]:
         """Project key -> name and lead, as the last full read of each pair found them."""
@@ -666,11 +659,8 @@ class StateStore:
         )
         for pair, entity in stale:
             self._cache.pop(("items", pair, entity), None)
-        at = _ts(_now())
         for pair in {pair for pair, _ in stale if pair not in configured}:
-            # Gone from the configuration: it counts as empty in trends from now on, and
-            # its projects' Jira details leave the report.
-            self._empty_snapshot(f"forgotten-{at}", pair, at)
+            # Gone from the configuration: its projects' Jira details leave the report too.
             self._db.execute("DELETE FROM cursors WHERE pair=? AND entity='_projects'", (pair,))
         dropped: dict[str, int] = {}
         for (pair, entity), count in stale.items():
@@ -679,6 +669,9 @@ class StateStore:
         return dropped
 
     def items(self, entity: str | None = None, pair: str | None = None) -> list[dict[str, Any]]:
+        """A pair's items, or without a pair the portfolio: each issue once, however many
+        pairs sync it (a RAID log and a change log may share change requests), as most
+        recently read."""
         if entity is not None and pair is not None:
             cached = self._cached("items", pair, entity)
             if cached is None:
@@ -688,28 +681,38 @@ class StateStore:
         return self._load_items(entity, pair)
 
     def _load_items(self, entity: str | None, pair: str | None) -> list[dict[str, Any]]:
-        query, params = "SELECT record FROM items WHERE 1=1", []
+        query, params = "SELECT entity, sync_id, record FROM items WHERE 1=1", []
         if entity is not None:
             query += " AND entity=?"
             params.append(entity)
         if pair is not None:
             query += " AND pair=?"
             params.append(pair)
-        return [load_values(r[0]) for r in self._db.execute(query, params)]
+        rows = self._db.execute(query + " ORDER BY seen_at", params)
+        return list(portfolio_items((e, s, load_values(r)) for e, s, r in rows).values())
 
     def snapshot(self, cycle_id: str, pair: str) -> None:
-        """Counts of the pair's items by entity, project, status and level, kept per cycle
-        so reports can draw trends (open risks over time) without replaying history."""
+        """Counts of the whole portfolio after a cycle of ``pair`` (each issue once, as
+        most recently read), by entity, project, status and level, so reports draw trends
+        (open risks over time) without replaying history. Counted inside SQLite: a
+        100,000-issue portfolio is not decoded for it."""
         at = _ts(_now())
         self._db.execute(
             "INSERT INTO snapshots (cycle_id, at, pair, entity, project, status, level, count) "
-            "SELECT ?, ?, pair, entity, project, json_extract(record, '$.status'), "
-            "json_extract(record, '$.level'), COUNT(*) FROM items WHERE pair=? "
-            "GROUP BY entity, project, json_extract(record, '$.status'), "
-            "json_extract(record, '$.level')",
+            "SELECT ?, ?, ?, entity, project, status, level, COUNT(*) FROM ("
+            "  SELECT entity, project, json_extract(record, '$.status') AS status,"
+            "    json_extract(record, '$.level') AS level, ROW_NUMBER() OVER ("
+            "      PARTITION BY entity, sync_id ORDER BY seen_at DESC) AS latest"
+            "  FROM items) WHERE latest = 1 GROUP BY entity, project, status, level",
             (cycle_id, at, pair),
         )
         self._empty_snapshot(cycle_id, pair, at)
+
+    def portfolio(self) -> list[dict[str, Any]]:
+        """Every item of every pair, each issue once, with its entity as ``_entity``."""
+        rows = self._db.execute("SELECT entity, sync_id, record FROM items ORDER BY seen_at")
+        found = portfolio_items((e, s, load_values(r)) for e, s, r in rows)
+        return [{**values, "_entity": entity} for (entity, _), values in found.items()]
 
     def _empty_snapshot(self, cycle_id: str, pair: str, at: str) -> None:
         """A zero row, so a cycle is in the snapshots even when its pair holds nothing:
@@ -719,3 +722,15 @@ class StateStore:
             "VALUES (?, ?, ?, '_cycle', NULL, NULL, NULL, 0)",
             (cycle_id, at, pair),
         )
+
+
+def portfolio_items(
+    rows: Iterable[tuple[str, str, dict[str, Any]]],
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """(entity, sync id) -> values, from rows oldest-read first: an issue several pairs
+    sync counts once, as most recently read."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for entity, sync_id, values in rows:
+        found.pop((entity, sync_id), None)  # re-insert: the order follows the latest read
+        found[(entity, sync_id)] = values
+    return found

@@ -222,3 +222,55 @@ def test_text_from_jira_is_never_a_formula(tmp_path):
         result = generate(store, tmp_path / "r.xlsx")
     cell = load_workbook(result.path)["Risk Heat Map"]["J5"]
     assert cell.value == '=HYPERLINK("http://evil")' and cell.data_type == "s"
+
+
+def test_an_issue_two_pairs_sync_is_counted_once(tmp_path, sandbox_issues):
+    """A project's RAID log and the PMO's change log both hold its change requests."""
+    from connectors.excel.template import write_template
+    from excel_addin.lookups import Portfolio
+    from mappings.mapping import load_mapping
+    from report.figures import compute
+    from sandbox import running_sandbox
+
+    config_text = """\
+[jira]
+url = "{url}"
+email = "{email}"
+
+[sync]
+state_store = "state.db"
+
+[[pair]]
+name = "raid"
+workbook = "raid.xlsx"
+mapping = "builtin:raid_log"
+projects = ["ALPHA"]
+
+[[pair]]
+name = "changes"
+workbook = "changes.xlsx"
+mapping = "builtin:change_log"
+projects = ["ALPHA"]
+"""
+    with running_sandbox(mode="cloud", seed="demo", timezone="UTC") as server:
+        write_template(load_mapping("builtin:raid_log"), tmp_path / "raid.xlsx")
+        write_template(load_mapping("builtin:change_log"), tmp_path / "changes.xlsx")
+        path = tmp_path / "pmo-sync.toml"
+        path.write_text(config_text.format(url=server.url, email=server.credentials.email))
+        site = open_site(make_jira(server), "cloud", RetryPolicy(sleep=lambda s: None))
+        runner = Runner(load_config(path), site=site)
+        assert all(r.outcome == "ok" for r in runner.run())
+        runner.close()
+        expected = len(sandbox_issues(server, "ALPHA", "Change Request"))
+    with StateStore(tmp_path / "state.db") as store:
+        assert len(store.items("change_request", "raid")) == expected
+        assert len(store.items("change_request", "changes")) == expected
+        assert len(store.items("change_request")) == expected  # the portfolio: once
+        figures = compute(store, as_of=AS_OF)
+        (alpha,) = figures.projects
+        assert alpha.pending_changes == sum(
+            1 for c in store.items("change_request") if c["decision"] == "pending"
+        )
+        counted = sum(v["count"] for v in figures.changes_by_decision.values())
+        assert counted == expected
+    assert Portfolio(tmp_path / "state.db").changes("ALPHA") == expected

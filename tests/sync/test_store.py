@@ -136,19 +136,26 @@ def _risk(key: str, status: str = "open") -> dict:
     return {"sync_id": str(uuid4()), "key": key, "project": "ALPHA", "status": status}
 
 
-def test_the_open_risk_trend_falls_to_zero_when_a_pair_empties_or_is_forgotten(tmp_path):
+def test_the_portfolio_counts_each_issue_once_and_the_trend_follows_it(tmp_path, monkeypatch):
+    import sync.store as store_module
+
+    ticks = iter(datetime(2026, 12, 1, 9, minute, tzinfo=UTC) for minute in range(60))
+    monkeypatch.setattr(store_module, "_now", lambda: next(ticks))
+    shared = _risk("ALPHA-1")  # a RAID log and a change log both sync this issue
     with StateStore(tmp_path / "state.db") as store:
         with store.transaction():
-            store.save_items("alpha", "risk", [_risk("ALPHA-1"), _risk("ALPHA-2")])
-            store.save_items("beta", "risk", [_risk("BETA-1")])
-            store.snapshot("c1", "alpha")
-            store.snapshot("c2", "beta")
-        assert [n for _, n in store.open_risk_trend()] == [2, 3]
-        with store.transaction():  # alpha's scope emptied: its cycle snapshots nothing
-            store.drop_items("alpha", "risk", [i["sync_id"] for i in store.items("risk", "alpha")])
-            store.snapshot("c3", "alpha")
-        assert store.open_risk_trend()[-1][1] == 1
-        with store.transaction():  # beta removed from the configuration
-            dropped = store.drop_unconfigured_items({"alpha": None})
-        assert dropped == {"beta": 1} and store.items("risk") == []
+            store.save_items("raid", "risk", [shared, _risk("ALPHA-2")])
+            store.snapshot("c1", "raid")
+            store.save_items("changes", "risk", [{**shared, "status": "closed"}])
+            store.snapshot("c2", "changes")
+        statuses = {i["key"]: i["status"] for i in store.items("risk")}
+        assert statuses == {"ALPHA-1": "closed", "ALPHA-2": "open"}  # once, as last read
+        assert [n for _, n in store.open_risk_trend()] == [2, 1]
+        with store.transaction():  # the RAID log's scope empties
+            store.drop_items("raid", "risk", [i["sync_id"] for i in store.items("risk", "raid")])
+            store.snapshot("c3", "raid")
         assert store.open_risk_trend()[-1][1] == 0
+        assert [i["key"] for i in store.items("risk")] == ["ALPHA-1"]
+        with store.transaction():  # the change log pair leaves the configuration
+            assert store.drop_unconfigured_items({"raid": None}) == {"changes": 1}
+        assert store.items("risk") == []
