@@ -159,26 +159,30 @@ def cloud_world(tmp_path: Path) -> Iterator[SyncWorld]:
 
 # -- a real sync of the demo portfolio, shared by the add-in and report tests --------------
 
-CONFIG = """\
-[jira]
-url = "{url}"
-email = "{email}"
 
-[sync]
-state_store = "state.db"
+def portfolio_config_text(
+    url: str, email: str | None, pairs: dict[str, tuple[str, str]], projects: list[str]
+) -> str:
+    """A configuration of several pairs (name -> (workbook, mapping)) on one sandbox."""
+    text = f'[jira]\nurl = "{url}"\nemail = "{email}"\n\n[sync]\nstate_store = "state.db"\n'
+    quoted = ", ".join(f'"{p}"' for p in projects)
+    for name, (workbook, mapping) in pairs.items():
+        text += (
+            f'\n[[pair]]\nname = "{name}"\nworkbook = "{workbook}"\nmapping = "{mapping}"\n'
+            f"projects = [{quoted}]\n"
+        )
+    return text
 
-[[pair]]
-name = "alpha-raid"
-workbook = "raid.xlsx"
-mapping = "builtin:raid_log"
-projects = ["ALPHA", "BETA"]
 
-[[pair]]
-name = "alpha-status"
-workbook = "status.xlsx"
-mapping = "builtin:status_tracker"
-projects = ["ALPHA", "BETA"]
-"""
+@pytest.fixture
+def portfolio_config() -> Any:
+    return portfolio_config_text
+
+
+DEMO_PAIRS = {
+    "alpha-raid": ("raid.xlsx", "builtin:raid_log"),
+    "alpha-status": ("status.xlsx", "builtin:status_tracker"),
+}
 
 
 # The PMO's own figures on the status tracker's Projects sheet (no Jira counterpart):
@@ -245,7 +249,11 @@ def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synced]:
         write_template(load_mapping("builtin:status_tracker"), folder / "status.xlsx")
         fill_projects_sheet(folder / "status.xlsx", PROJECT_BUDGETS)
         config_path = folder / "pmo-sync.toml"
-        config_path.write_text(CONFIG.format(url=server.url, email=server.credentials.email))
+        config_path.write_text(
+            portfolio_config_text(
+                server.url, server.credentials.email, DEMO_PAIRS, ["ALPHA", "BETA"]
+            )
+        )
         config = load_config(config_path)
         site = open_site(make_jira(server), "cloud", RetryPolicy(sleep=lambda s: None))
         runner = Runner(config, site=site)

@@ -224,7 +224,7 @@ def test_text_from_jira_is_never_a_formula(tmp_path):
     assert cell.value == '=HYPERLINK("http://evil")' and cell.data_type == "s"
 
 
-def test_an_issue_two_pairs_sync_is_counted_once(tmp_path, sandbox_issues):
+def test_an_issue_two_pairs_sync_is_counted_once(tmp_path, sandbox_issues, portfolio_config):
     """A project's RAID log and the PMO's change log both hold its change requests."""
     from connectors.excel.template import write_template
     from excel_addin.lookups import Portfolio
@@ -232,31 +232,15 @@ def test_an_issue_two_pairs_sync_is_counted_once(tmp_path, sandbox_issues):
     from report.figures import compute
     from sandbox import running_sandbox
 
-    config_text = """\
-[jira]
-url = "{url}"
-email = "{email}"
-
-[sync]
-state_store = "state.db"
-
-[[pair]]
-name = "raid"
-workbook = "raid.xlsx"
-mapping = "builtin:raid_log"
-projects = ["ALPHA"]
-
-[[pair]]
-name = "changes"
-workbook = "changes.xlsx"
-mapping = "builtin:change_log"
-projects = ["ALPHA"]
-"""
+    pairs = {
+        "raid": ("raid.xlsx", "builtin:raid_log"),
+        "changes": ("changes.xlsx", "builtin:change_log"),
+    }
     with running_sandbox(mode="cloud", seed="demo", timezone="UTC") as server:
         write_template(load_mapping("builtin:raid_log"), tmp_path / "raid.xlsx")
         write_template(load_mapping("builtin:change_log"), tmp_path / "changes.xlsx")
         path = tmp_path / "pmo-sync.toml"
-        path.write_text(config_text.format(url=server.url, email=server.credentials.email))
+        path.write_text(portfolio_config(server.url, server.credentials.email, pairs, ["ALPHA"]))
         site = open_site(make_jira(server), "cloud", RetryPolicy(sleep=lambda s: None))
         runner = Runner(load_config(path), site=site)
         assert all(r.outcome == "ok" for r in runner.run())
