@@ -19,7 +19,7 @@ from typing import Any
 
 from excel_addin.metrics import MetricError, number, performance_indices, rag
 from mappings.values import BUILTIN_MAPS, parse_date
-from sync.store import load_values, portfolio_items
+from sync.store import read_items
 
 LEVELS = ("low", "medium", "high", "critical")
 CLOSED = {"closed", "done", "implemented", "rejected", "deferred"}
@@ -387,7 +387,7 @@ def _load(path: Path) -> Snapshot:
     except sqlite3.Error as exc:
         raise MetricError("#N/A", f"cannot open the state store {path}: {exc}") from None
     try:
-        rows = db.execute("SELECT entity, sync_id, record FROM items ORDER BY seen_at").fetchall()
+        found = read_items(db)  # the portfolio: each issue once
         finished = db.execute(
             "SELECT MAX(finished_at) FROM cycles WHERE outcome IN ('ok', 'conflicts', 'errors')"
         ).fetchone()[0]
@@ -397,7 +397,6 @@ def _load(path: Path) -> Snapshot:
         ) from None
     finally:
         db.close()
-    found = portfolio_items((e, s, load_values(r)) for e, s, r in rows)  # each issue once
     items = [{**values, "_entity": entity} for (entity, _), values in found.items()]
     last = datetime.fromisoformat(finished).astimezone().replace(tzinfo=None) if finished else None
     return Snapshot(items, last_sync=last)

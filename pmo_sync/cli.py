@@ -77,7 +77,8 @@ deployment = "auto"
 state_store = ".pmo-sync/state.db"
 log_file = ".pmo-sync/pmo-sync.log"
 conflict_policy = "manual"
-
+"""
+PAIR_TEMPLATE = """
 [[pair]]
 name = "{pair}"
 workbook = "{workbook}"
@@ -89,13 +90,17 @@ projects = [{projects}]
 def render_config(
     *, url: str, email: str | None, workbook: str, mapping: str, projects: list[str], pair: str
 ) -> str:
-    return CONFIG_TEMPLATE.format(
-        url=url,
-        email_line=f'email = "{email}"\n' if email else "",
+    header = CONFIG_TEMPLATE.format(url=url, email_line=f'email = "{email}"\n' if email else "")
+    return header + render_pair(pair=pair, workbook=workbook, mapping=mapping, projects=projects)
+
+
+def render_pair(*, pair: str, workbook: str, mapping: str, projects: list[str]) -> str:
+    """One [[pair]] table, to append to a configuration."""
+    return PAIR_TEMPLATE.format(
+        pair=pair,
         workbook=workbook.replace("\\", "/"),
         mapping=mapping,
         projects=", ".join(f'"{p}"' for p in projects),
-        pair=pair,
     )
 
 

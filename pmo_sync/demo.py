@@ -28,13 +28,6 @@ from pmo_sync.checks import run_checks
 DEMO_MAPPING = "builtin:raid_log"
 STATUS_MAPPING = "builtin:status_tracker"
 DEMO_PROJECT = "ALPHA"
-STATUS_PAIR = """
-[[pair]]
-name = "alpha-status"
-workbook = "{workbook}"
-mapping = "builtin:status_tracker"
-projects = ["{project}"]
-"""
 # What a PMO keeps only in its status tracker: the project's earned-value figures.
 DEMO_BUDGET = {
     "name": "Alpha programme",
@@ -79,7 +72,7 @@ def _first(workbook: Path, mapping: MappingSpec, entity: str, **where: Any) -> A
 
 def run_demo(directory: Path, console: Console) -> int:
     """Run the demo; returns the process exit code."""
-    from pmo_sync.cli import print_finding, render_config
+    from pmo_sync.cli import print_finding, render_config, render_pair
     from pmo_sync.sync_output import print_result
     from sandbox import SandboxServer
     from sync.runner import Runner
@@ -109,7 +102,12 @@ def run_demo(directory: Path, console: Console) -> int:
                 projects=[DEMO_PROJECT],
                 pair="alpha-raid",
             )
-            + STATUS_PAIR.format(workbook=tracker.name, project=DEMO_PROJECT),
+            + render_pair(
+                pair="alpha-status",
+                workbook=tracker.name,
+                mapping=STATUS_MAPPING,
+                projects=[DEMO_PROJECT],
+            ),
             "utf-8",
         )
         console.print(f"[bold]3. Config[/bold] {config_path}")

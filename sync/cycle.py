@@ -419,6 +419,7 @@ class PairSync:
         step = f"{self.pair.name}: writing {entity.type} to Jira"
         writes = sum(op.kind.startswith("jira") for op in run.plan.operations)
         edited_meanwhile = self._edited_meanwhile(run)
+        recreations = run.recreations
         for op in run.plan.operations:
             if stop.is_set():
                 return
@@ -439,7 +440,7 @@ class PairSync:
                 self._update(run, sync_id, run.jira.records[sync_id], {"status": closed})
             elif op.kind == "jira_create" and op.row is not None:
                 row = rows[op.row]
-                recreate = op.sync_id is not None and sync_id in run.recreations
+                recreate = op.sync_id is not None and sync_id in recreations
                 if row.record.key and not recreate:
                     run.errors.append(
                         f"row {op.row}: key {row.record.key} is not in this pair's Jira scope; "

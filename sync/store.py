@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -681,15 +681,7 @@ class StateStore:
         return self._load_items(entity, pair)
 
     def _load_items(self, entity: str | None, pair: str | None) -> list[dict[str, Any]]:
-        query, params = "SELECT entity, sync_id, record FROM items WHERE 1=1", []
-        if entity is not None:
-            query += " AND entity=?"
-            params.append(entity)
-        if pair is not None:
-            query += " AND pair=?"
-            params.append(pair)
-        rows = self._db.execute(query + " ORDER BY seen_at", params)
-        return list(portfolio_items((e, s, load_values(r)) for e, s, r in rows).values())
+        return list(read_items(self._db, entity, pair).values())
 
     def snapshot(self, cycle_id: str, pair: str) -> None:
         """Counts of the whole portfolio after a cycle of ``pair`` (each issue once, as
@@ -708,12 +700,6 @@ class StateStore:
         )
         self._empty_snapshot(cycle_id, pair, at)
 
-    def portfolio(self) -> list[dict[str, Any]]:
-        """Every item of every pair, each issue once, with its entity as ``_entity``."""
-        rows = self._db.execute("SELECT entity, sync_id, record FROM items ORDER BY seen_at")
-        found = portfolio_items((e, s, load_values(r)) for e, s, r in rows)
-        return [{**values, "_entity": entity} for (entity, _), values in found.items()]
-
     def _empty_snapshot(self, cycle_id: str, pair: str, at: str) -> None:
         """A zero row, so a cycle is in the snapshots even when its pair holds nothing:
         the trend must fall to zero then, not keep the pair's last non-empty count."""
@@ -724,13 +710,22 @@ class StateStore:
         )
 
 
-def portfolio_items(
-    rows: Iterable[tuple[str, str, dict[str, Any]]],
+def read_items(
+    db: sqlite3.Connection, entity: str | None = None, pair: str | None = None
 ) -> dict[tuple[str, str], dict[str, Any]]:
-    """(entity, sync id) -> values, from rows oldest-read first: an issue several pairs
-    sync counts once, as most recently read."""
+    """(entity, sync id) -> values of the stored items. Without a pair this is the
+    portfolio: an issue several pairs sync (a RAID log and a change log may share change
+    requests) counts once, as most recently read. Also used by the add-in's read-only
+    connection."""
+    query, params = "SELECT entity, sync_id, record FROM items WHERE 1=1", []
+    if entity is not None:
+        query += " AND entity=?"
+        params.append(entity)
+    if pair is not None:
+        query += " AND pair=?"
+        params.append(pair)
     found: dict[tuple[str, str], dict[str, Any]] = {}
-    for entity, sync_id, values in rows:
-        found.pop((entity, sync_id), None)  # re-insert: the order follows the latest read
-        found[(entity, sync_id)] = values
+    for kind, sync_id, record in db.execute(query + " ORDER BY seen_at", params):
+        found.pop((kind, sync_id), None)  # re-insert: the order follows the latest read
+        found[(kind, sync_id)] = load_values(record)
     return found

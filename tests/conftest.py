@@ -19,7 +19,7 @@ from connectors.jira.retry import RetryPolicy
 from connectors.jira.site import open_site
 from mappings.config import Config, load_config
 from mappings.mapping import MappingSpec, load_mapping
-from pmo_sync.cli import render_config
+from pmo_sync.cli import render_config, render_pair
 from sandbox import SandboxServer, running_sandbox
 from sandbox.testing import make_jira
 from sync.runner import Runner
@@ -165,12 +165,8 @@ def portfolio_config_text(
 ) -> str:
     """A configuration of several pairs (name -> (workbook, mapping)) on one sandbox."""
     text = f'[jira]\nurl = "{url}"\nemail = "{email}"\n\n[sync]\nstate_store = "state.db"\n'
-    quoted = ", ".join(f'"{p}"' for p in projects)
     for name, (workbook, mapping) in pairs.items():
-        text += (
-            f'\n[[pair]]\nname = "{name}"\nworkbook = "{workbook}"\nmapping = "{mapping}"\n'
-            f"projects = [{quoted}]\n"
-        )
+        text += render_pair(pair=name, workbook=workbook, mapping=mapping, projects=projects)
     return text
 
 
