@@ -52,6 +52,8 @@ def _optional(parse: Callable[[object], Any]) -> Callable[[object], Any]:
 
 
 def _text(raw: object) -> str:
+    """Text as given: leading and trailing spaces, tabs and line breaks are part of what
+    a person (or Jira) wrote, so they are kept; a value of only whitespace is no value."""
     if isinstance(raw, bool):
         raise ValueError(f"expected text, got {raw!r}")
     if isinstance(raw, float) and raw == int(raw):
@@ -59,8 +61,15 @@ def _text(raw: object) -> str:
     if isinstance(raw, int | float):
         return str(raw)
     if isinstance(raw, str):
-        return raw.strip()
+        return raw
     raise ValueError(f"expected text, got {type(raw).__name__}")
+
+
+def _summary(raw: object) -> str:
+    text = _text(raw)
+    if not text.strip():
+        raise ValueError("a summary is required (the cell or field is empty)")
+    return text
 
 
 def _whole_number(raw: object) -> int:
@@ -103,7 +112,7 @@ def _aware_datetime(raw: object) -> datetime:
 
 def _matching(pattern: re.Pattern[str], what: str) -> Callable[[object], str]:
     def check(raw: object) -> str:
-        text = _text(raw).upper()
+        text = _text(raw).strip().upper()
         if not pattern.match(text):
             raise ValueError(f"{raw!r} is not a {what}")
         return text
@@ -130,7 +139,7 @@ ProjectKey = Annotated[
 Scale = Annotated[
     Annotated[int, Field(ge=1, le=5)] | None, BeforeValidator(_optional(_by_map(vm.PROBABILITY)))
 ]
-Summary = Annotated[str, BeforeValidator(_text), Field(min_length=1, max_length=SUMMARY_MAX)]
+Summary = Annotated[str, BeforeValidator(_summary), Field(min_length=1, max_length=SUMMARY_MAX)]
 SyncId = Annotated[UUID, BeforeValidator(_uuid)]
 
 

@@ -18,6 +18,19 @@ from typing import Any
 from mappings.errors import UnknownValueError
 
 _SPACES = re.compile(r"[\s_\-]+")
+# Characters no workbook, XML document or UTF-8 store can hold: a lone surrogate (half of
+# a UTF-16 pair), NUL, and the non-characters U+FFFE and U+FFFF.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff\ufffe\uffff]")
+REPLACEMENT = "\ufffd"
+
+
+def replace_unstorable(text: str) -> tuple[str, list[str]]:
+    """``text`` with unstorable characters replaced by U+FFFD, and which ones they were
+    ("U+D800"); an empty list when the text was fine."""
+    if not UNSTORABLE.search(text):
+        return text, []
+    found = sorted({f"U+{ord(c):04X}" for c in UNSTORABLE.findall(text)})
+    return UNSTORABLE.sub(REPLACEMENT, text), found
 
 
 def fold(text: str) -> str:

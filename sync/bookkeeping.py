@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sync.excel_side import flag_text
+from sync.fidelity import as_excel_holds
 from sync.jira_side import CURSOR
 from sync.outcome import EntityRun
 from sync.plan import CLOSED, FLAGGED, RECORD_FIELD, REMOVED, Match, Operation
@@ -134,10 +135,13 @@ class Bookkeeping:
         else:
             new = {} if old is None else {n: v for n, v in old.items() if n in fields}
             conflicted = {c.name for op in ops if op.kind == "conflict" for c in op.changes}
+            conflicted |= run.plan.held.get(sync_id, set())  # not written: keep their base
             for change in (c for op in ops for c in op.changes if op.kind != "conflict"):
                 direction = "excel->jira" if change.action == "to_jira" else "jira->excel"
                 before = change.jira if change.action == "to_jira" else change.excel
-                log(change.name, before, change.value, direction)
+                # What the cell received: a text cut to fit shows its mark in the trail.
+                after = change.value if change.action == "to_jira" else as_excel_holds(change.value)
+                log(change.name, before, after, direction)
             for name in fields:
                 if name in conflicted:
                     new.setdefault(name, None)

@@ -39,9 +39,11 @@ from sync.bookkeeping import Bookkeeping
 from sync.copies import separate_copies
 from sync.errors import SyncError
 from sync.excel_side import ExcelChanges, flag_text, read_entity, side_records
+from sync.fidelity import hold_unfaithful, lossy_writes
 from sync.jira_side import CURSOR, JiraSide, JiraView, record_values, without_derived
 from sync.outcome import CycleResult, EntityRun
 from sync.plan import (
+    Match,
     Operation,
     Plan,
     match_records,
@@ -275,7 +277,9 @@ class PairSync:
             r for r in excel_side if r.key not in blocked_keys and r.sync_id not in blocked_ids
         ]
         jira_side = [r for r in jira_side if r.key not in blocked_keys]
-        matches = match_records(bases, jira_side, excel_side)
+        matches, held = hold_unfaithful(
+            match_records(bases, jira_side, excel_side), fields, entity.type
+        )
         resolutions = self.store.pending_resolutions(self.pair.name, entity.type)
         plan = plan_entity(
             self.pair.name,
@@ -287,6 +291,8 @@ class PairSync:
             resolutions=resolutions,
         )
         run = EntityRun(entity, fields, excel, view, matches, plan, resolutions)
+        run.warnings.extend(f"{note.key}: {note.message}" for note in view.notes)
+        run.warnings.extend([*held, *plan.warnings, *_lossy_writes(plan, matches, fields)])
         for error in excel.errors:
             run.errors.append(str(error))
         run.errors.extend(copy_errors)
@@ -612,6 +618,23 @@ class PairSync:
             result.errors.append(f"Sync Conflicts sheet not updated: {exc}")
             return
         result.bytes_written += written
+
+
+def _lossy_writes(plan: Plan, matches: list[Match], fields: frozenset[str]) -> list[str]:
+    """Warnings for the Jira values a plan writes into cells that cannot hold them whole."""
+    by_id = {str(m.sync_id): m for m in matches}
+    found = []
+    for op in plan.operations:
+        match = by_id.get(str(op.sync_id))
+        if match is None:
+            continue
+        if op.kind == "excel_write":
+            found += lossy_writes(
+                match, [c.name for c in op.changes], {c.name: c.value for c in op.changes}
+            )
+        elif op.kind == "excel_append":
+            found += lossy_writes(match, sorted(fields & set(op.values)), dict(op.values))
+    return found
 
 
 def _side(values: Mapping[str, Any], fields: frozenset[str]) -> Any:

@@ -55,6 +55,8 @@ def side_records(read: RecordsRead, fields: Iterable[str]) -> list[SideRecord]:
             row.record.key,
             {name: getattr(row.record, name) for name in names},
             row.row_number,
+            {name: why for name, why in row.unknown.items() if name in names},
+            row.formula_fields & frozenset(names),
         )
         for row in read.rows
     ]

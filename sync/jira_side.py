@@ -53,6 +53,7 @@ class JiraView:
     problems: list[IssueProblem] = field(default_factory=list)
     cursor: datetime | None = None
     full_read: bool = False
+    notes: list[IssueProblem] = field(default_factory=list)  # read, with a caveat
     deferred: set[str] = field(default_factory=set)  # sync ids whose create may be in flight
     fresh: set[str] = field(default_factory=set)  # sync ids read from Jira in this cycle
     models: dict[str, Any] = field(default_factory=dict)  # the records read, not re-validated
@@ -146,6 +147,7 @@ class JiraSide:
         since = datetime.fromisoformat(cursor_text)
         result = self.reader.read(scoped, self.pair.projects, since=since, known=_versions(known))
         view = JiraView(dict(known), result.problems, result.cursor or since)
+        view.notes.extend(result.notes)
         for record in result.records:
             view.add(record)
         records = view.records
@@ -217,7 +219,7 @@ class JiraSide:
             ):
                 continue
             try:
-                record = self.reader.to_record(entity, issue)
+                record = self.reader.to_record(entity, issue, view.notes)
             except (MappingsError, JiraError, ValueError) as exc:
                 view.problems.append(IssueProblem(str(issue.get("key", "?")), str(exc)))
                 continue
@@ -241,6 +243,7 @@ class JiraSide:
     def _full(self, entity: EntityMapping, known: Mapping[str, dict[str, Any]]) -> JiraView:
         result: ReadResult = self.reader.read(entity, self.pair.projects)
         view = JiraView({}, result.problems, result.cursor, full_read=True)
+        view.notes.extend(result.notes)
         for record in result.records:
             view.add(record)
         failing = {p.key for p in result.problems}
@@ -266,6 +269,7 @@ class JiraSide:
             for record in fetched.records:
                 view.add(record)
             view.problems.extend(fetched.problems)
+            view.notes.extend(fetched.notes)
         for intent in pending:
             if intent.sync_id in found:
                 continue

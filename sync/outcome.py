@@ -33,6 +33,9 @@ class EntityRun:
     excel_done: set[str] = field(default_factory=set)  # sync ids whose Excel ops landed
     applied: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """Handled safely but worth a person's look (a field held back, a value written as
+    text); they do not make the cycle fail."""
 
     @property
     def recreations(self) -> set[str]:
@@ -49,6 +52,7 @@ class CycleResult:
     dry_run: bool = False
     runs: list[EntityRun] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     open_conflicts: int = 0
     bytes_written: int = 0
     stopped: bool = False
@@ -66,6 +70,10 @@ class CycleResult:
     @property
     def all_errors(self) -> list[str]:
         return [*self.errors, *(e for run in self.runs for e in run.errors)]
+
+    @property
+    def all_warnings(self) -> list[str]:
+        return [*self.warnings, *(w for run in self.runs for w in run.warnings)]
 
     @property
     def counts(self) -> dict[str, int]:

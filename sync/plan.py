@@ -28,6 +28,10 @@ class SideRecord:
     key: str | None
     values: Mapping[str, Any]
     ref: Any  # where it is: the issue key, or the row number
+    unknown: Mapping[str, str] = field(default_factory=dict)
+    """Fields this side cannot tell now (an error cell, a stale formula): field -> why."""
+    computed: frozenset[str] = frozenset()
+    """Fields this side computes (formula cells): shown, never written into."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,10 @@ class Plan:
     pair: str
     entity: str
     operations: list[Operation] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    held: dict[str, set[str]] = field(default_factory=dict)
+    """sync id -> fields whose Jira change could not be written into the workbook (its
+    cell is a formula): their base stays, so the change is neither lost nor undone."""
 
     def of_kind(self, kind: OperationKind) -> list[Operation]:
         return [op for op in self.operations if op.kind == kind]
@@ -103,6 +111,7 @@ class Plan:
             "pair": self.pair,
             "entity": self.entity,
             "operations": [plain(asdict(op)) for op in self.operations],
+            "warnings": list(self.warnings),
         }
 
 
@@ -226,6 +235,30 @@ def _in_sync(
     )
 
 
+def _writable(
+    plan: Plan, match: Match, changes: tuple[FieldChange, ...]
+) -> tuple[FieldChange, ...]:
+    """The Excel writes of a record without those into formula cells: the workbook computes
+    those fields, so Jira's change is reported and waits (its base is kept) instead of
+    overwriting the person's formula."""
+    computed = match.excel.computed if match.excel is not None else frozenset()
+    if not computed:
+        return changes
+    kept = []
+    for change in changes:
+        if change.name not in computed:
+            kept.append(change)
+            continue
+        plan.held.setdefault(str(match.sync_id), set()).add(change.name)
+        where = " ".join(filter(None, [match.key, f"row {match.excel.ref}" if match.excel else ""]))
+        plan.warnings.append(
+            f"{where}: {change.name} is {change.value!r} in Jira, but the workbook computes it "
+            "with a formula, so it is not written there; change the formula's inputs, or make "
+            'the field one-way in the mapping (direction = "excel-to-jira")'
+        )
+    return tuple(kept)
+
+
 def plan_entity(
     pair: str,
     entity: str,
@@ -278,7 +311,9 @@ def plan_entity(
         elif record_plan.action == "conflict":
             add(Operation("conflict", match.sync_id, key, row, reason=record_plan.reason))
         to_jira = tuple(c for c in record_plan.changes if c.action == "to_jira")
-        to_excel = tuple(c for c in record_plan.changes if c.action == "to_excel")
+        to_excel = _writable(
+            plan, match, tuple(c for c in record_plan.changes if c.action == "to_excel")
+        )
         conflicts = record_plan.conflicts
         if to_jira:
             add(Operation("jira_edit", match.sync_id, key, row, to_jira))

@@ -35,6 +35,10 @@ class RowRecord:
     record: Any
     formula_fields: frozenset[str] = frozenset()  # fields whose cell holds a formula
     has_sync_id: bool = True  # False: a row pmo-sync has not stamped yet (its id is new)
+    unknown: Mapping[str, str] = field(default_factory=dict)
+    """Fields whose cell tells nothing about the value (an error value such as #REF!, a
+    formula whose cached result is missing or stale): field -> why. The record holds no
+    value for them, which must never be read as "empty"."""
 
 
 @dataclass
@@ -51,6 +55,9 @@ class RecordsRead:
     mistake them for rows deleted from the workbook."""
     rejected_rows: list[int] = field(default_factory=list)
     id_columns: dict[str, str] = field(default_factory=dict)  # "key"/"sync_id" -> header
+    recalculation_pending: bool = False
+    """The workbook changed since a spreadsheet last calculated it (``fullCalcOnLoad``),
+    so formula cells hold results that may be out of date."""
 
 
 def _excel_fields(entity: EntityMapping) -> list[FieldMapping]:
@@ -108,11 +115,17 @@ def read_records(
     ids = _id_columns(location, entity)
     columns = [f.excel for f in fields if f.excel] + list(ids.values())
     data = read_tracker(path, location, columns)
-    result = RecordsRead(entity, data.location, data.fingerprint, id_columns=ids)
+    stale = recalculation_pending(path, data.fingerprint)
+    result = RecordsRead(
+        entity, data.location, data.fingerprint, id_columns=ids, recalculation_pending=stale
+    )
     for row in data.rows:
         source = f"{Path(path).name}, {location.sheet} row {row.row_number}"
+        unknown: dict[str, str] = {}
         try:
-            record, formulas = _row_to_record(row, mapping, entity, fields, ids, source, context)
+            record, formulas = _row_to_record(
+                row, mapping, entity, fields, ids, source, context, unknown, stale
+            )
         except RecordValidationError as exc:
             result.errors.append(exc)
             result.rejected_rows.append(row.row_number)
@@ -121,7 +134,7 @@ def read_records(
             )
             continue
         stamped = "sync_id" in ids and row.value(ids["sync_id"]) not in (None, "")
-        result.rows.append(RowRecord(row.row_number, record, formulas, stamped))
+        result.rows.append(RowRecord(row.row_number, record, formulas, stamped, unknown))
     return result
 
 
@@ -137,6 +150,8 @@ def _row_to_record(
     ids: Mapping[str, str],
     source: str,
     context: Mapping[str, Any] | None,
+    unknown: dict[str, str],
+    stale: bool = False,
 ) -> tuple[Any, frozenset[str]]:
     values: dict[str, Any] = {}
     problems: list[Problem] = []
@@ -147,10 +162,16 @@ def _row_to_record(
             values[name] = cell.value
     for mapped in fields:
         cell = _cell(row, mapped)
-        if cell is None or cell.value is None or cell.value == "":
+        if cell is None:
             continue
         if cell.is_formula:
             formulas.add(mapped.name)
+        why = _unknown_reason(cell, stale)
+        if why is not None:
+            unknown[mapped.name] = why
+            continue
+        if cell.value is None or cell.value == "":
+            continue
         raw = cell.value
         value_map = mapping.value_map(mapped, "excel")
         if value_map is not None:
@@ -167,6 +188,54 @@ def _row_to_record(
     if problems:
         raise RecordValidationError(source, problems)
     return record, frozenset(formulas)
+
+
+_SERIAL_ZERO = date(1899, 12, 31)  # what serial 0 decodes to in the 1900 date system
+
+
+def _unknown_reason(cell: Any, stale: bool) -> str | None:
+    """Why a cell says nothing about its field's value, or None when it does.
+
+    An error value (#REF!, #N/A) is not an empty cell; a formula whose result was never
+    cached, or was cached before the workbook last changed, may not be its value now;
+    a date-formatted 0 is what a formula over an empty cell shows (0-Jan-1900), not a
+    date anyone meant."""
+    if cell.error is not None:
+        return f"the cell holds the error value {cell.error}"
+    if cell.is_formula:
+        if cell.value is None:
+            return "its formula has not been calculated yet (the file holds no result)"
+        if stale:
+            return (
+                "its formula's result may be out of date (the workbook changed since it was "
+                "last calculated; open and save it in Excel to recalculate)"
+            )
+    if cell.kind in ("date", "datetime") and cell.value in (
+        _SERIAL_ZERO,
+        datetime.combine(_SERIAL_ZERO, datetime.min.time()),
+    ):
+        return "it holds 0 formatted as a date (shown as 0-Jan-1900), not a real date"
+    return None
+
+
+def recalculation_pending(path: Path, fingerprint: Fingerprint | None = None) -> bool:
+    """True when the workbook asks to be fully recalculated when next opened.
+
+    pmo-sync sets ``fullCalcOnLoad`` whenever its writes can change a formula's inputs
+    (it does not calculate formulas itself), and so do openpyxl and other writers that
+    leave no results; Excel and LibreOffice drop it when they save recalculated results.
+    While it is set, cached formula results are not known to be current. A file that
+    changed since ``fingerprint`` is treated as pending (the safe side)."""
+    from .package import NS_MAIN, Package
+
+    try:
+        package = Package(path)
+    except Exception:  # unreadable now: the read that follows reports why
+        return True
+    if fingerprint is not None and package.fingerprint != fingerprint:
+        return True
+    calc = package.workbook_xml.find(f"{{{NS_MAIN}}}calcPr")
+    return calc is not None and calc.get("fullCalcOnLoad") in ("1", "true")
 
 
 def _cell(row: TrackerRow, mapped: FieldMapping) -> Any:

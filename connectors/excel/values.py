@@ -12,6 +12,8 @@ import datetime as dt
 import math
 from decimal import Decimal
 
+from mappings.values import replace_unstorable
+
 EPOCH_1900 = dt.datetime(1899, 12, 30)
 EPOCH_1904 = dt.datetime(1904, 1, 1)
 _FORMULA_TRIGGERS = "=+-@\uff1d"
@@ -111,24 +113,62 @@ def parse_number(text: str) -> int | float:
         return f
 
 
-MAX_TEXT = 32_767  # Excel's limit on the characters in one cell
+MAX_TEXT = 32_767  # Excel's limit on the characters (UTF-16 code units) in one cell
 TRUNCATION_MARK = " …[truncated by pmo-sync]"
+
+
+def utf16_length(text: str) -> int:
+    """The length Excel counts: UTF-16 code units (an emoji outside the BMP counts two)."""
+    if text.isascii():
+        return len(text)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _cut_utf16(text: str, units: int) -> str:
+    """The longest prefix of ``text`` within ``units`` UTF-16 code units."""
+    if text.isascii():
+        return text[:units]
+    count = 0
+    for index, char in enumerate(text):
+        count += 2 if ord(char) > 0xFFFF else 1
+        if count > units:
+            return text[:index]
+    return text
+
+
+def storable_text(text: str) -> tuple[str, list[str]]:
+    """``text`` as a cell can hold it, and what had to change (nothing: an empty list).
+
+    Characters no workbook can store become U+FFFD; text past Excel's 32,767-unit cell
+    limit is cut, with a visible mark. The caller that knows the value's origin (the sync
+    engine) decides what the loss means; this only makes the cell possible."""
+    changes = []
+    text, found = replace_unstorable(text)  # XML 1.0 cannot carry them (other controls
+    if found:  # survive as _xHHHH_ escapes)
+        listed = ", ".join(found)
+        changes.append(f"characters a workbook cannot store ({listed}) replaced by U+FFFD")
+    length = utf16_length(text)
+    if length > MAX_TEXT:
+        text = _cut_utf16(text, MAX_TEXT - len(TRUNCATION_MARK)) + TRUNCATION_MARK
+        changes.append(
+            f"text of {length:,} characters is longer than an Excel cell holds "
+            f"({MAX_TEXT:,}): cut, and marked {TRUNCATION_MARK.strip()!r}"
+        )
+    return text, changes
 
 
 def fit_for_excel(value: object, where: str) -> tuple[object, str | None]:
     """`value` made storable in a cell, and a note when it had to be changed.
 
-    Text longer than Excel's 32,767-character limit is cut (with a visible mark) because
-    Excel refuses longer cells; NaN/infinity and dates before the workbook's epoch have
-    no Excel representation and raise ValueError naming the cell.
+    Text is made storable (see ``storable_text``); dates before 1900 have no Excel serial
+    and are written as ISO text (YYYY-MM-DD), which reads back as the same date; NaN and
+    infinity have no Excel representation and raise ValueError naming the cell.
     """
-    if isinstance(value, str) and len(value) > MAX_TEXT:
-        cut = value[: MAX_TEXT - len(TRUNCATION_MARK)] + TRUNCATION_MARK
-        return cut, f"{where}: text of {len(value)} characters truncated to Excel's limit"
+    if isinstance(value, str):
+        text, changes = storable_text(value)
+        return text, (f"{where}: {'; '.join(changes)}" if changes else None)
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         raise ValueError(f"{where}: {value!r} cannot be stored in an Excel cell")
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime) and value.year < 1900:
-        raise ValueError(f"{where}: dates before 1900 cannot be stored as Excel dates")
-    if isinstance(value, dt.datetime) and value.year < 1900:
-        raise ValueError(f"{where}: dates before 1900 cannot be stored as Excel dates")
+    if isinstance(value, dt.date) and value.year < 1900:
+        return value.isoformat(), f"{where}: a date before 1900 is written as text"
     return value, None

@@ -22,6 +22,7 @@ from connectors.jira.site import PROPERTY_KEY, JiraSiteContext
 from mappings.errors import MappingsError
 from mappings.mapping import EntityMapping, MappingSpec
 from mappings.model import build_record
+from mappings.values import replace_unstorable
 
 DEFAULT_PAGE = 100
 DEFAULT_OVERLAP = timedelta(minutes=2)
@@ -45,6 +46,9 @@ class ReadResult:
 
     records: list[Any] = field(default_factory=list)
     problems: list[IssueProblem] = field(default_factory=list)
+    notes: list[IssueProblem] = field(default_factory=list)
+    """Issues read with a caveat (a field's unstorable characters replaced): read, and
+    worth telling the person about."""
     cursor: datetime | None = None
     requests: int = 0
 
@@ -251,12 +255,19 @@ class JiraReader:
         if already_read(str(issue.get("key")), updated, since, known):
             return
         try:
-            result.records.append(self.to_record(entity, issue))
+            result.records.append(self.to_record(entity, issue, result.notes))
         except (MappingsError, JiraError, ValueError) as exc:
             result.problems.append(IssueProblem(issue.get("key", "?"), str(exc)))
 
-    def to_record(self, entity: EntityMapping, issue: dict[str, Any]) -> Any:
-        """One search/GET payload as a validated record (RecordValidationError otherwise)."""
+    def to_record(
+        self, entity: EntityMapping, issue: dict[str, Any], notes: list[IssueProblem] | None = None
+    ) -> Any:
+        """One search/GET payload as a validated record (RecordValidationError otherwise).
+
+        Text with characters no workbook or store can hold (a lone surrogate) is read with
+        them replaced by U+FFFD, and a note added: the rest of the issue still syncs, and
+        since the replaced copy is what both sides then agree on, Jira's own value is only
+        ever changed by an edit of that field in the workbook."""
         fields = issue.get("fields", {})
         key = str(issue["key"])
         values: dict[str, Any] = {
@@ -274,6 +285,18 @@ class JiraReader:
             jf = self.site.catalog.resolve(mapped.jira)
             vmap = self.spec.value_map(mapped, "jira")
             value = self.site.converter.from_jira(jf, fields.get(jf.id), mapped, vmap)
+            if isinstance(value, str):
+                value, found = replace_unstorable(value)
+                if found and notes is not None:
+                    notes.append(
+                        IssueProblem(
+                            key,
+                            f"{entity.type}.{mapped.name} (Jira field {jf.name!r}) holds "
+                            f"characters no workbook can store ({', '.join(found)}); they are "
+                            "shown as U+FFFD, and Jira keeps its text unless the field is "
+                            "edited in the workbook",
+                        )
+                    )
             if value is not None:  # absent means empty (an explicit None trips Scale fields)
                 values[mapped.name] = value
         return build_record(entity.type, values, source=key)

@@ -98,6 +98,14 @@ def test_bad_values_are_refused(field, value):
         Risk(**data)
 
 
+def test_text_keeps_its_whitespace_and_blank_text_is_no_value():
+    risk = Risk(summary="\tTabbed\r\n", mitigation=" lead and trail ", owner="   ")
+    assert risk.summary == "\tTabbed\r\n" and risk.mitigation == " lead and trail "
+    assert risk.owner is None
+    with pytest.raises(ValidationError, match="a summary is required"):
+        Risk(summary=" \t ")
+
+
 def test_good_common_values():
     risk = Risk(
         summary="  Vendor late  ",
@@ -111,7 +119,7 @@ def test_good_common_values():
         description="",
         category=12.0,
     )
-    assert risk.summary == "Vendor late"
+    assert risk.summary == "  Vendor late  "  # text is kept as written (Jira keeps it too)
     assert risk.key == "ALPHA-12" and risk.project == "ALPHA"
     assert risk.updated == datetime(2026, 11, 28, 12, 10, 47, 123000, tzinfo=UTC)
     assert risk.status == "mitigating" and risk.response == "mitigate"
