@@ -70,6 +70,7 @@ def print_result(
         for plan in planned:
             console.print(plan_table(plan))
         if result.dry_run:
+            _problems(console, result)
             return
     counts = ", ".join(f"{n} {_VERB[k]}" for k, n in sorted(result.counts.items())) or "no changes"
     colour = {"ok": "green", "conflicts": "yellow"}.get(result.outcome, "red")
@@ -77,8 +78,15 @@ def print_result(
         f"[{colour}]{result.pair}[/{colour}]: {counts}; {result.open_conflicts} open "
         f"conflict(s); cycle {result.cycle_id}" + (" (stopped early)" if result.stopped else "")
     )
+    _problems(console, result)
+
+
+def _problems(console: Console, result: CycleResult) -> None:
+    """Errors, then warnings: the same lines whether the cycle ran or was only planned."""
     for error in result.all_errors:
         console.print(f"  [red]error[/red] {escape(error)}")
+    for warning in result.all_warnings:
+        console.print(f"  [yellow]warn[/yellow]  {escape(warning)}")
 
 
 def results_json(results: list[CycleResult | PairFailure]) -> str:
@@ -96,6 +104,7 @@ def results_json(results: list[CycleResult | PairFailure]) -> str:
                 "counts": result.counts,
                 "open_conflicts": result.open_conflicts,
                 "errors": result.all_errors,
+                "warnings": result.all_warnings,
                 "plans": [p.to_json() for p in result.plans],
             }
         )

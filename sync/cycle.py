@@ -133,6 +133,7 @@ class PairSync:
                     {
                         "counts": result.counts,
                         "errors": result.all_errors[:50],
+                        "warnings": result.all_warnings[:50],
                         "open_conflicts": result.open_conflicts,
                     },
                 )
@@ -292,6 +293,7 @@ class PairSync:
         )
         run = EntityRun(entity, fields, excel, view, matches, plan, resolutions)
         run.warnings.extend(f"{note.key}: {note.message}" for note in view.notes)
+        run.warnings.extend(_waiting_creates(excel, view))
         run.warnings.extend([*held, *plan.warnings, *_lossy_writes(plan, matches, fields)])
         for error in excel.errors:
             run.errors.append(str(error))
@@ -539,21 +541,26 @@ class PairSync:
         run.written[sync_id] = values
 
     def _create(self, run: EntityRun, cycle_id: str, records: list[Any]) -> None:
+        rows = {str(r.record.sync_id): r for r in run.excel.rows}
         try:
             outcomes = self.jira.create(run.entity, cycle_id, records)
         except JiraError as exc:
             run.errors.append(f"creating {len(records)} {run.entity.type} issue(s): {exc}")
             run.failed.update(str(r.sync_id) for r in records)
             return
-        done = []
+        done = []  # created, or refused outright: either way no create is in flight
         for record, outcome in zip(records, outcomes, strict=True):
             sync_id = str(record.sync_id)
             if outcome.key:
                 run.created[sync_id] = outcome.key
                 run.written[sync_id] = {**record_values(record), "key": outcome.key}
                 done.append(sync_id)
+            elif outcome.refused:
+                done.append(sync_id)
             if outcome.problems:
-                run.errors.extend(outcome.problems)
+                row = rows.get(sync_id)
+                where = f"row {row.row_number}: " if row is not None else ""
+                run.errors.extend(f"{where}{problem}" for problem in outcome.problems)
                 if not outcome.key:
                     run.failed.add(sync_id)
         self.jira.done_creating(run.entity, done)
@@ -618,6 +625,20 @@ class PairSync:
             result.errors.append(f"Sync Conflicts sheet not updated: {exc}")
             return
         result.bytes_written += written
+
+
+def _waiting_creates(excel: Any, view: JiraView) -> list[str]:
+    """Rows whose create was sent but is not visible in Jira's search yet: left alone this
+    cycle (sending it again could duplicate it), and said so instead of "no changes"."""
+    if not view.deferred:
+        return []
+    rows = {str(r.record.sync_id): r.row_number for r in excel.rows}
+    return [
+        f"row {rows.get(sync_id, '?')}: its issue was sent to Jira moments ago and Jira's "
+        "search does not show it yet; it is looked for again next cycle (and created "
+        "again only if it never arrived)"
+        for sync_id in sorted(view.deferred)
+    ]
 
 
 def _lossy_writes(plan: Plan, matches: list[Match], fields: frozenset[str]) -> list[str]:

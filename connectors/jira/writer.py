@@ -35,6 +35,9 @@ class WriteOutcome:
     issue_id: str | None = None
     problems: list[str] = field(default_factory=list)
     created: bool = False
+    refused: bool = False
+    """Jira answered that it did not create the issue (or it was never sent): nothing
+    can turn up later, so a journaled intent for it is void."""
 
     @property
     def ok(self) -> bool:
@@ -233,6 +236,7 @@ class JiraWriter:
                 sent.append(index)
             except (JiraError, MappingsError, ValueError) as exc:
                 outcomes[index].problems.append(f"{record.summary!r}: {exc}")
+                outcomes[index].refused = True
         if not bodies:
             return outcomes
         started = datetime.now().astimezone()
@@ -245,6 +249,7 @@ class JiraWriter:
             elif exc.status < 500:
                 for index in sent:
                     outcomes[index].problems.append(str(exc))
+                    outcomes[index].refused = True
                 return outcomes
             else:
                 answer = None
@@ -283,6 +288,7 @@ class JiraWriter:
                 outcomes[index].problems.append(
                     f"{chunk[index].summary!r}: Jira refused the create: {failed[position]}"
                 )
+                outcomes[index].refused = True
             else:
                 issue = next(created)
                 outcomes[index].key = str(issue["key"])
