@@ -4,30 +4,62 @@ Secrets never live in the file. Config files get copied between machines, commit
 and attached to tickets, so a token found in one is refused outright; tokens come from
 an environment variable or the OS keyring, and are held as SecretStr so they never
 appear in a repr, a log line or a traceback.
+
+Everything that can be checked without Jira is checked when the file loads, so
+`pmo-sync check`, `sync` and `daemon` agree on what is valid: booleans and numbers must
+be TOML booleans and numbers (``verify_tls = "no"`` is text, and used to turn TLS checks
+off), schedules must be ones the daemon can run, and each workbook belongs to one pair.
+Paths written in the file are relative to the file's folder (docs/configuration.md).
 """
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import tomllib
+import unicodedata
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from croniter import CroniterError, croniter
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from mappings.errors import ConfigError, EmbeddedSecretError, Problem
-from mappings.mapping import validation_problems
+from mappings.mapping import readable_location, validation_problems
 from mappings.scoring import RiskLevelThresholds
 
 Deployment = Literal["auto", "cloud", "datacenter"]
 ConflictPolicy = Literal["manual", "jira-wins", "excel-wins"]
+UnknownPeople = Literal["error", "text"]
 
 _SECRET_KEY = re.compile(r"(token|password|passwd|secret|api[_-]?key|^pat$|credential)", re.I)
 _REFERENCE_SUFFIXES = ("_env", "_service", "_keyring")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_POLICY_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
+
+MIN_INTERVAL_SECONDS = 1
+"""The shortest daemon interval. Shorter is meaningless (a cycle is timed in whole
+seconds) and "0s" would spin without pause; a no-op cycle costs two Jira requests, so
+intervals under a minute are for the sandbox and tests, not for a real site."""
+MAX_INTERVAL_SECONDS = 365 * 86400
+"""The longest interval: beyond a year the next start overflows date arithmetic, and a
+rarer schedule is better said with cron."""
 
 
 class _Strict(BaseModel):
@@ -44,8 +76,8 @@ class JiraSite(_Strict):
     keyring_service: str | None = Field(
         "pmo-sync", description="OS keyring service to try when the variable is unset"
     )
-    verify_tls: bool = True
-    timeout_seconds: float = Field(30.0, gt=0)
+    verify_tls: StrictBool = True
+    timeout_seconds: StrictFloat = Field(30.0, gt=0)
 
     @field_validator("url")
     @classmethod
@@ -88,21 +120,55 @@ class Schedule(_Strict):
 
     interval: str | None = Field("15m", description="e.g. 30s, 15m, 2h")
     cron: str | None = Field(None, description="5-field cron expression; replaces interval")
-    jitter_seconds: float = Field(30.0, ge=0)
+    jitter_seconds: StrictFloat = Field(30.0, ge=0)
 
     @field_validator("interval")
     @classmethod
     def _duration(cls, value: str | None) -> str | None:
-        if value is not None and not _DURATION.match(value):
+        """Refused here rather than when the daemon starts, so `check` and `sync` see it."""
+        if value is None:
+            return value
+        match = _DURATION.match(value)
+        if not match:
             raise ValueError(f"{value!r} is not a duration like 30s, 15m, 2h or 1d")
+        seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+        if not MIN_INTERVAL_SECONDS <= seconds <= MAX_INTERVAL_SECONDS:
+            raise ValueError(
+                f"{value!r} is outside what the daemon can run: give at least "
+                f"{MIN_INTERVAL_SECONDS}s and at most {MAX_INTERVAL_SECONDS // 86400}d "
+                "(e.g. 15m; for rarer cycles use cron)"
+            )
         return value
 
     @field_validator("cron")
     @classmethod
-    def _five_fields(cls, value: str | None) -> str | None:
-        if value is not None and len(value.split()) != 5:
+    def _cron(cls, value: str | None) -> str | None:
+        """Read with croniter, the parser the daemon uses, so whatever loads can run."""
+        if value is None:
+            return value
+        if len(value.split()) != 5:
             raise ValueError(f"{value!r} is not a 5-field cron expression (min hour dom mon dow)")
+        if not croniter.is_valid(value):
+            raise ValueError(
+                f"{value!r} is not a valid cron expression: the fields are minute (0-59), "
+                "hour (0-23), day of month (1-31), month (1-12 or JAN-DEC) and day of week "
+                "(0-6 or SUN-SAT), each *, a number, a range (1-5), a list (1,15) or a step "
+                "(*/15), e.g. '*/15 7-19 * * 1-5'"
+            )
+        try:
+            croniter(value, datetime.now()).get_next(datetime)
+        except (CroniterError, ValueError, OverflowError):
+            raise ValueError(
+                f"{value!r} never fires: no date matches it (e.g. the 31st of a month that "
+                "has 30 days); check the day-of-month and month fields"
+            ) from None
         return value
+
+    @model_validator(mode="after")
+    def _runs_at_all(self) -> Schedule:
+        if self.cron is None and self.interval is None:
+            raise ValueError("set an interval (e.g. 15m) or a cron expression")
+        return self
 
     @property
     def interval_seconds(self) -> int | None:
@@ -111,7 +177,7 @@ class Schedule(_Strict):
         match = _DURATION.match(self.interval)
         assert match  # validated above
         number, unit = int(match.group(1)), match.group(2)
-        return number * {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]
+        return number * _UNIT_SECONDS[unit]
 
 
 class SyncPair(_Strict):
@@ -127,6 +193,35 @@ class SyncPair(_Strict):
         default_factory=dict,
         description="Per entity ('risk') or field ('risk.status') policy overrides",
     )
+
+    @field_validator("entities")
+    @classmethod
+    def _some_entities(cls, names: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        """An empty list used to mean "every entity", the opposite of what it says.
+        Whether each name is in the mapping is checked with the mapping
+        (mappings.pair_checks), which this file does not read."""
+        if names is None:
+            return names
+        if not names:
+            raise ValueError(
+                "an empty list syncs nothing; leave entities out to sync every entity of "
+                "the mapping, or list the ones to sync"
+            )
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"listed more than once: {', '.join(repeated)}")
+        return names
+
+    @field_validator("conflict_policy")
+    @classmethod
+    def _policy_keys(cls, policies: dict[str, ConflictPolicy]) -> dict[str, ConflictPolicy]:
+        bad = [key for key in policies if not _POLICY_KEY.match(key)]
+        if bad:
+            raise ValueError(
+                f"{', '.join(repr(k) for k in bad)}: a key is an entity ('risk') or an entity "
+                "and one of its fields ('risk.status')"
+            )
+        return policies
 
     @field_validator("projects")
     @classmethod
@@ -145,15 +240,26 @@ class SyncSettings(_Strict):
     conflict_policy: ConflictPolicy = "manual"
     on_excel_delete: Literal["ignore", "close"] = "ignore"
     on_jira_delete: Literal["flag"] = "flag"
-    mass_change_guard: float = Field(
+    mass_change_guard: StrictFloat = Field(
         0.5, gt=0, le=1, description="Refuse a cycle when more than this share vanished"
     )
-    backups_to_keep: int = Field(10, ge=1)
-    log_sheet: bool = Field(
+    backups_to_keep: StrictInt = Field(10, ge=1)
+    log_sheet: StrictBool = Field(
         False, description="Mirror the newest audit entries into a 'Sync Log' sheet"
+    )
+    unknown_people: UnknownPeople = Field(
+        "error",
+        description="A person matching no Jira user: 'error' refuses the row, 'text' writes "
+        "the name into the field's text fallback when the mapping gives one",
     )
     schedule: Schedule = Schedule()
     risk_thresholds: RiskLevelThresholds = RiskLevelThresholds()
+
+
+def person_key(name: str) -> str:
+    """How two spellings of a person's name are compared: Unicode-normalised (NFKC, so a
+    full-width "Ｗei" is "Wei"), case-folded, runs of whitespace made one space."""
+    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
 
 
 class Config(_Strict):
@@ -162,11 +268,46 @@ class Config(_Strict):
     jira: JiraSite
     sync: SyncSettings = SyncSettings()
     pairs: tuple[SyncPair, ...] = Field(alias="pair", min_length=1)
+    people: dict[str, str] = Field(
+        default_factory=dict,
+        description="A name as written in workbooks -> the Jira account (an email, a Cloud "
+        "accountId or a Data Center username)",
+    )
     base_dir: Path = Field(Path("."), exclude=True)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
+    @field_validator("people")
+    @classmethod
+    def _one_account_per_person(cls, people: dict[str, str]) -> dict[str, str]:
+        """Names are matched ignoring case and spacing, so two keys that differ only in
+        those would be one person with two accounts: which one wins must not be a guess."""
+        problems: list[str] = []
+        seen: dict[str, str] = {}
+        for name, account in people.items():
+            if not name.strip():
+                problems.append("an empty name; write the person's name as the workbooks do")
+                continue
+            if not account.strip():
+                problems.append(
+                    f"{name!r} has an empty account; give an email, a Cloud accountId or a "
+                    "Data Center username"
+                )
+            key = person_key(name)
+            if key in seen:
+                problems.append(
+                    f"{seen[key]!r} and {name!r} are the same name once case and spaces are "
+                    f"ignored (accounts {people[seen[key]]!r} and {account!r}); keep one"
+                )
+            else:
+                seen[key] = name
+        if problems:
+            raise ValueError("; ".join(problems))
+        return {name: account.strip() for name, account in people.items()}
+
     def resolve(self, path: Path) -> Path:
+        """A path written in the configuration: relative ones are read from the
+        configuration file's folder, wherever pmo-sync is started from."""
         return path if path.is_absolute() else self.base_dir / path
 
     def pair(self, name: str) -> SyncPair:
@@ -206,6 +347,81 @@ def _embedded_secrets(node: Any, where: str = "") -> list[Problem]:
     return problems
 
 
+_WANTED = {"bool_type": "true or false", "int_type": "a whole number", "float_type": "a number"}
+
+
+def _toml_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
+def _config_problems(exc: ValidationError, data: Mapping[str, Any]) -> list[Problem]:
+    """Pydantic's problems, with the wrong-type ones said in TOML's terms: the usual
+    mistake is a quoted value ("no", "30"), which TOML reads as text."""
+    better: dict[str, str] = {}
+    for err in exc.errors(include_url=False):
+        wanted = _WANTED.get(err["type"])
+        if wanted is None:
+            continue
+        given = err.get("input")
+        got = f"the text {given!r}" if isinstance(given, str) else _toml_text(given)
+        better[readable_location(tuple(err["loc"]), data)] = (
+            f"must be {wanted}, written without quotes; got {got}"
+        )
+    return [
+        Problem(p.location, better.get(p.location, p.message))
+        for p in validation_problems(exc, data)
+    ]
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    """Same file, also when spelt differently on a case-insensitive disk or hard-linked."""
+    try:
+        return os.path.samefile(one, other)
+    except OSError:  # one of them does not exist (yet): only their real paths can tell
+        return False
+
+
+def _workbook_problems(config: Config) -> list[Problem]:
+    """A workbook that is a folder, and a workbook two pairs claim.
+
+    A pair owns its workbook: its rows' Sync IDs and the Sync Conflicts and Sync Log
+    sheets are its own, so a second pair on the same file would overwrite them.
+    """
+    problems: list[Problem] = []
+    claimed: list[tuple[SyncPair, Path, str]] = []
+    for index, pair in enumerate(config.pairs):
+        at = f"pair[{index}] ({pair.name}).workbook"
+        path = config.resolve(pair.workbook)
+        if path.is_dir():
+            problems.append(
+                Problem(
+                    at,
+                    f"{path} is a folder, not a workbook; give the path of the .xlsx or .xlsm "
+                    f"file (a relative path is read from {config.base_dir})",
+                )
+            )
+            continue
+        real = os.path.normcase(os.path.realpath(path))
+        for other, other_path, other_real in claimed:
+            if real == other_real or _same_file(path, other_path):
+                problems.append(
+                    Problem(
+                        at,
+                        f"pairs {other.name!r} and {pair.name!r} both sync the workbook "
+                        f"{other_real} (written {str(other.workbook)!r} and "
+                        f"{str(pair.workbook)!r}); a workbook belongs to one pair, which owns "
+                        "its Sync IDs and its Sync Conflicts and Sync Log sheets: give each "
+                        "pair its own workbook, or use one pair whose mapping holds every "
+                        "tracker of that workbook",
+                    )
+                )
+                break
+        claimed.append((pair, path, real))
+    return problems
+
+
 def parse_config(text: str, source: str, base_dir: Path) -> Config:
     """Validate config TOML text; raise ConfigError listing every problem."""
     try:
@@ -218,20 +434,66 @@ def parse_config(text: str, source: str, base_dir: Path) -> Config:
     try:
         config = Config.model_validate({**data, "base_dir": base_dir})
     except ValidationError as exc:
-        raise ConfigError(source, validation_problems(exc, data)) from None
+        raise ConfigError(source, _config_problems(exc, data)) from None
+    problems: list[Problem] = []
     names = [pair.name for pair in config.pairs]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
-        raise ConfigError(
-            source, [Problem("pair.name", f"pair names repeat: {', '.join(duplicates)}")]
-        )
+        problems.append(Problem("pair.name", f"pair names repeat: {', '.join(duplicates)}"))
+    problems.extend(_workbook_problems(config))
+    if problems:
+        raise ConfigError(source, problems)
     return config
+
+
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16 (Notepad calls it 'Unicode' or 'UTF-16 LE')"),
+    (codecs.BOM_UTF16_BE, "UTF-16 (Notepad calls it 'Unicode big endian' or 'UTF-16 BE')"),
+)
+_SAVE_AS_UTF8 = "save it as UTF-8 (in Notepad: File > Save As, Encoding: UTF-8) and try again"
+
+
+def decode_config(data: bytes) -> str:
+    """The text of a configuration file, which TOML requires to be UTF-8.
+
+    Windows editors save other encodings under the same .toml name, so the error says
+    which one it looks like and how to re-save; a UTF-8 byte-order mark (Notepad's
+    "UTF-8 with BOM") is accepted, since the text itself is UTF-8.
+    """
+    for bom, name in _WIDE_BOMS:
+        if data.startswith(bom):
+            raise ValueError(f"the file is saved as {name}, not UTF-8; {_SAVE_AS_UTF8}")
+    if b"\x00" in data:
+        raise ValueError(
+            f"the file holds NUL bytes, so it is saved as UTF-16 or UTF-32, not UTF-8; "
+            f"{_SAVE_AS_UTF8}"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ValueError(
+            f"the file is not UTF-8: byte 0x{data[exc.start]:02X} on line {line} is not valid "
+            "UTF-8 (the file was probably saved as Windows-1252 or Latin-1, Notepad's "
+            f"'ANSI'); {_SAVE_AS_UTF8}"
+        ) from None
 
 
 def load_config(path: Path) -> Config:
     """Read and validate a configuration file."""
+    if path.is_dir():
+        raise ConfigError(
+            str(path),
+            [Problem("(file)", "is a folder; give the path of the configuration file (.toml)")],
+        )
     try:
-        text = path.read_text("utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise ConfigError(str(path), [Problem("(file)", f"cannot read: {exc.strerror}")]) from None
+    try:
+        text = decode_config(data)
+    except ValueError as exc:
+        raise ConfigError(str(path), [Problem("(encoding)", str(exc))]) from None
     return parse_config(text, str(path), path.resolve().parent)

@@ -8,7 +8,8 @@ people who see them are PMO staff editing a TOML file or a workbook, not develop
     ├── RecordValidationError    one record (row / issue) failed validation; lists every field
     ├── MappingFileError         a mapping file is invalid; lists every problem with its location
     └── ConfigError              the configuration file is invalid; lists every problem
-        └── EmbeddedSecretError  the configuration contains a token or password
+        ├── EmbeddedSecretError  the configuration contains a token or password
+        └── PairMappingError     a [[pair]] names entities or fields its mapping lacks
 """
 
 from __future__ import annotations
@@ -88,3 +89,14 @@ class EmbeddedSecretError(ConfigError):
     """
 
     headline = "configuration embeds a secret"
+
+
+class PairMappingError(ConfigError):
+    """A [[pair]] that asks for entities or fields its mapping does not have.
+
+    Only the pair is refused: it is found when the pair's mapping is loaded (a mapping
+    is a separate file that may change after the configuration was read), and the
+    other pairs of the configuration still sync.
+    """
+
+    headline = "pair does not fit its mapping"

@@ -19,6 +19,7 @@ from connectors.jira import FieldCatalog, JiraError, UnknownJiraField, connect
 from mappings.config import Config, SyncPair
 from mappings.errors import ConfigError, MappingFileError
 from mappings.mapping import EntityMapping, MappingSpec, load_mapping
+from mappings.pair_checks import pair_problems
 
 Level = Literal["ok", "warning", "error"]
 
@@ -40,6 +41,13 @@ def _entities(mapping: MappingSpec, pair: SyncPair) -> list[EntityMapping]:
 def check_workbook(path: Path, mapping: MappingSpec, pair: SyncPair) -> Iterator[Finding]:
     """Every tracker of the mapping is in the workbook, with every mapped column."""
     subject = f"{pair.name}: {path.name}"
+    if path.is_dir():
+        yield Finding(
+            "error",
+            subject,
+            f"{path} is a folder, not a workbook; set the pair's workbook to the .xlsx file",
+        )
+        return
     if not path.exists():
         yield Finding(
             "error",
@@ -163,21 +171,25 @@ def run_checks(
         except MappingFileError as exc:
             emit(Finding("error", f"{pair.name}: mapping", str(exc)))
             continue
-        unknown = sorted(set(pair.entities or ()) - {e.type for e in mapping.entities})
-        if unknown:
+        except UnicodeDecodeError:
             emit(
                 Finding(
                     "error",
-                    f"{pair.name}: entities",
-                    f"{', '.join(unknown)} not in mapping {mapping.name}",
+                    f"{pair.name}: mapping",
+                    f"{pair.mapping} is not UTF-8 text; save it as UTF-8 (in Notepad: "
+                    "File > Save As, Encoding: UTF-8)",
                 )
             )
+            continue
         mappings[pair.name] = mapping
         emit(
             Finding(
                 "ok", f"{pair.name}: mapping", f"{mapping.name} ({len(mapping.entities)} entities)"
             )
         )
+        # The same verdict `pmo-sync sync` reaches (sync.runner uses pair_problems too).
+        for problem in pair_problems(pair, mapping):
+            emit(Finding("error", f"{pair.name}: {problem.location}", problem.message))
         for finding in check_workbook(config.resolve(pair.workbook), mapping, pair):
             emit(finding)
     if jira:

@@ -1,10 +1,17 @@
 """The `pmo-sync` command line.
 
 Exit codes: 0 ok; 1 a sync left conflicts or errors; 2 a usage or configuration error.
+
+Paths follow one rule (docs/configuration.md): a path given on the command line is
+relative to the current directory, as with every other command-line tool; a path
+written in the configuration file is relative to that file's folder (Config.resolve).
+When `init` writes a command-line path into a new configuration, it is rewritten
+relative to the configuration's folder, so both rules name the same file.
 """
 
 from __future__ import annotations
 
+import os
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,7 +31,7 @@ from pmo_sync.progress import CycleProgress
 from sync.conflict_text import shown_values
 from sync.errors import StateStoreError, SyncError
 from sync.plan import RECORD_FIELD
-from sync.store import Conflict, StateStore
+from sync.store import Conflict, StateStore, store_location_problem
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -94,6 +101,20 @@ def render_config(
     return header + render_pair(pair=pair, workbook=workbook, mapping=mapping, projects=projects)
 
 
+def config_relative(path: Path, config: Path) -> str:
+    """A command-line path (relative to the current directory) as the configuration
+    must spell it to name the same file (relative to the configuration's folder).
+
+    Relative when possible, so a folder holding the configuration and its workbooks can
+    be moved or shared; absolute across Windows drives, where no relative path exists.
+    """
+    target = path.absolute()
+    try:
+        return Path(os.path.relpath(target, config.absolute().parent)).as_posix()
+    except ValueError:
+        return target.as_posix()
+
+
 def render_pair(*, pair: str, workbook: str, mapping: str, projects: list[str]) -> str:
     """One [[pair]] table, to append to a configuration."""
     return PAIR_TEMPLATE.format(
@@ -113,36 +134,57 @@ def init(
     mapping: Annotated[
         str, typer.Option(help="builtin:NAME or a mapping file")
     ] = "builtin:raid_log",
-    workbook: Annotated[Path, typer.Option(help="Workbook the pair syncs")] = Path("raid_log.xlsx"),
+    workbook: Annotated[
+        Path | None,
+        typer.Option(
+            help="Workbook the pair syncs (default: raid_log.xlsx next to the configuration)"
+        ),
+    ] = None,
     create_workbook: Annotated[
         bool, typer.Option("--create-workbook", help="Also write a fresh workbook from the mapping")
     ] = False,
     force: Annotated[bool, typer.Option(help="Overwrite existing files")] = False,
 ) -> None:
-    """Write a configuration file and, on request, a fresh tracker workbook."""
+    """Write a configuration file and, on request, a fresh tracker workbook.
+
+    --workbook and a --mapping file are read from the current directory, like every
+    path on the command line, and written into the configuration relative to its folder.
+    """
     try:
         spec = load_mapping(mapping, Path.cwd())
     except MappingsError as exc:
         raise _fail(str(exc)) from None
+    if config.is_dir():
+        raise _fail(f"--config {config} is a folder; give the configuration file's path")
     if config.exists() and not force:
         raise _fail(f"{config} already exists; pass --force to overwrite it")
+    target = workbook if workbook is not None else config.parent / "raid_log.xlsx"
+    if target.is_dir():
+        raise _fail(f"--workbook {target} is a folder; give the path of the .xlsx file")
+    written_mapping = mapping
+    if not mapping.startswith("builtin:"):
+        written_mapping = config_relative(Path(mapping), config)
     text = render_config(
         url=jira_url,
         email=email,
-        workbook=str(workbook),
-        mapping=mapping,
+        workbook=config_relative(target, config),
+        mapping=written_mapping,
         projects=project,
         pair=f"{project[0].lower()}-{spec.name.replace('_', '-')}",
     )
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(text, "utf-8")
+    try:
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(text, "utf-8")
+    except OSError as exc:
+        raise _fail(f"cannot write {config}: {exc.strerror or exc}") from None
     console.print(f"wrote {config}")
     if create_workbook:
-        target = workbook if workbook.is_absolute() else config.parent / workbook
         try:
             write_template(spec, target, overwrite=force)
         except FileExistsError as exc:
             raise _fail(str(exc)) from None
+        except OSError as exc:
+            raise _fail(f"cannot write the workbook {target}: {exc.strerror or exc}") from None
         console.print(f"wrote {target} ({', '.join(e.type for e in spec.entities)})")
 
 
@@ -225,12 +267,22 @@ def _print_rows(table: Table, rows: list[list[str]]) -> None:
         print("\t".join(cell.replace("\t", " ").replace("\n", " ") for cell in row))
 
 
+def _store_path(loaded: Config) -> Path:
+    """The configured state store, refused (exit 2) when no store can ever be there:
+    its folder is a file, or it is a folder, or it is read-only. Commands that only read
+    the store ask too, so a wrong path is named instead of "nothing synced yet"."""
+    from sync.runner import state_store_path
+
+    path = state_store_path(loaded)
+    problem = store_location_problem(path)
+    if problem is not None and not (path.is_file() and os.access(path, os.R_OK)):
+        raise _fail(problem)
+    return path
+
+
 def _open_store(config: Path) -> StateStore | None:
-    try:
-        loaded = load_config(config)
-    except ConfigError as exc:
-        raise _fail(str(exc)) from None
-    path = loaded.resolve(loaded.sync.state_store)
+    loaded = _config(config)
+    path = _store_path(loaded)
     if not path.exists():
         console.print(f"no state store yet at {path}: nothing has been synced")
         return None
@@ -339,7 +391,7 @@ def sync(
     Exit code 1 when the cycle left conflicts or errors (for cron and CI).
     """
     from pmo_sync.sync_output import print_result, results_json
-    from sync.runner import Runner
+    from sync.runner import Runner, left_problems
 
     loaded = _config(config)
     try:
@@ -362,7 +414,7 @@ def sync(
         runner.close()
     if as_json:
         console.print_json(results_json(results))
-    if any(r.outcome != "ok" for r in results):
+    if any(left_problems(r.outcome) for r in results):
         raise typer.Exit(EXIT_PROBLEMS)
 
 
@@ -409,23 +461,25 @@ def daemon(
 ) -> None:
     """Run sync cycles for every pair on the configured schedule until stopped.
 
-    One daemon per state store. SIGINT/SIGTERM finish the current record and exit.
+    One daemon per state store. SIGINT/SIGTERM finish the current record and exit 0.
+    With --max-cycles the exit code is `pmo-sync sync`'s: 1 when the last cycle of a
+    pair failed or left conflicts or errors.
     """
     import logging
 
     from sync.daemon import Daemon, DaemonLocked, configure_logging
-    from sync.runner import Runner, select_pairs, state_store_path
+    from sync.runner import Runner, select_pairs
     from sync.status import lock_path_for, status_path_for
 
     loaded = _config(config)
-    store_path = state_store_path(loaded)
-    configure_logging(
-        as_json=json_logs, level=logging.INFO, file=loaded.resolve(loaded.sync.log_file)
-    )
+    store_path = _store_path(loaded)
     try:
         runner = Runner(loaded)
     except (StateStoreError, SyncError) as exc:
         raise _fail(str(exc)) from None
+    configure_logging(
+        as_json=json_logs, level=logging.INFO, file=loaded.resolve(loaded.sync.log_file)
+    )
     pairs = {p.name: p for p in select_pairs(loaded)}
 
     def run_cycle(name: str, stop: Any) -> Any:
@@ -451,12 +505,11 @@ def daemon(
 @app.command()
 def status(config: ConfigOption = Path("pmo-sync.toml")) -> None:
     """Show what the daemon last did: per pair, the last and next cycle and its outcome."""
-    from sync.runner import state_store_path
     from sync.status import read_status, status_path_for, status_table
 
     loaded = _config(config)
     try:
-        found = read_status(status_path_for(state_store_path(loaded)))
+        found = read_status(status_path_for(_store_path(loaded)))
     except SyncError as exc:
         raise _fail(str(exc), EXIT_PROBLEMS) from None
     console.print(status_table(found))
@@ -468,9 +521,9 @@ def status(config: ConfigOption = Path("pmo-sync.toml")) -> None:
 @app.command()
 def report(
     config: ConfigOption = Path("pmo-sync.toml"),
-    out: Annotated[Path, typer.Option("--out", "-o", help="Report workbook to write")] = Path(
-        "pmo-status-report.xlsx"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Report workbook to write (from the current folder)")
+    ] = Path("pmo-status-report.xlsx"),
     since: Annotated[
         str | None,
         typer.Option(
@@ -483,19 +536,27 @@ def report(
     ] = "xlsx",
     into: Annotated[
         Path | None,
-        typer.Option(help="Also refresh a 'PMO Dashboard' sheet inside this workbook"),
+        typer.Option(
+            help="Also refresh a 'PMO Dashboard' sheet inside this workbook (from the "
+            "current folder)"
+        ),
     ] = None,
 ) -> None:
-    """Write the portfolio status report from the synced state store."""
+    """Write the portfolio status report from the synced state store.
+
+    --out and --into are read from the current directory, like every path given on the
+    command line (only paths inside the configuration are read from its folder).
+    """
     from report import generate
     from report.history import parse_since
     from report.pdf import ConverterMissing
-    from sync.runner import state_store_path
 
     if output_format not in ("xlsx", "pdf"):
         raise _fail(f"--format {output_format!r}: use xlsx or pdf")
+    if out.is_dir():
+        raise _fail(f"--out {out} is a folder; give the report's file name, e.g. {out / out.name}")
     loaded = _config(config)
-    store_path = state_store_path(loaded)
+    store_path = _store_path(loaded)
     if not store_path.exists():
         raise _fail(f"no state store at {store_path}: run `pmo-sync sync` first")
     try:
@@ -507,8 +568,11 @@ def report(
             result = generate(store, out, since=window, pdf=output_format == "pdf")
     except ConverterMissing as exc:
         raise _fail(str(exc), EXIT_PROBLEMS) from None
-    except (StateStoreError, OSError) as exc:
+    except StateStoreError as exc:
         raise _fail(str(exc)) from None
+    except OSError as exc:
+        where = exc.filename or out
+        raise _fail(f"cannot write {where}: {exc.strerror or exc}") from None
     figures = result.figures
     console.print(
         f"wrote {result.path}: {len(figures.projects)} project(s), "
@@ -530,7 +594,7 @@ def report(
         from report.dashboard import SHEET, refresh_dashboard
 
         try:
-            refresh_dashboard(loaded.resolve(into), figures, loaded.sync.backups_to_keep)
+            refresh_dashboard(into, figures, loaded.sync.backups_to_keep)
         except (ExcelError, OSError) as exc:
             raise _fail(f"{SHEET} sheet not written: {exc}") from None
         console.print(f"refreshed the '{SHEET}' sheet in {into}", highlight=False)
@@ -548,11 +612,10 @@ app.add_typer(addin_app, name="addin")
 def addin_install(config: ConfigOption = Path("pmo-sync.toml")) -> None:
     """Install the xlwings add-in into Excel and point it at the PMO functions."""
     from excel_addin.install import AddinUnavailable, install_addin
-    from sync.runner import state_store_path
 
     loaded = _config(config)
     try:
-        for line in install_addin(state_store_path(loaded)):
+        for line in install_addin(_store_path(loaded)):
             console.print(line, highlight=False)
     except AddinUnavailable as exc:
         raise _fail(str(exc)) from None
@@ -566,11 +629,10 @@ def addin_workbook(
 ) -> None:
     """Write a workbook with the add-in's settings sheet and example PMO_ formulas."""
     from excel_addin.install import write_addin_workbook
-    from sync.runner import state_store_path
 
     loaded = _config(config)
     try:
-        written = write_addin_workbook(path, state_store_path(loaded), overwrite=force)
+        written = write_addin_workbook(path, _store_path(loaded), overwrite=force)
     except FileExistsError as exc:
         raise _fail(str(exc)) from None
     console.print(f"wrote {written}: open it in Excel with the xlwings add-in installed")

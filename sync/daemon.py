@@ -5,7 +5,10 @@
 - Pairs are isolated: a pair that raises (workbook missing or locked, Jira down, bad
   mapping) is logged and retried with exponential backoff; the others keep their slots.
 - SIGINT/SIGTERM set a stop event: the running cycle finishes the record it is on,
-  skips the rest, and the daemon exits cleanly. A second signal exits at once.
+  skips the rest, and the daemon exits cleanly (code 0). A second signal exits at once.
+- Stopped by ``max_cycles`` (a scripted or CI run), the exit code is the one
+  `pmo-sync sync` would give: 1 when the last cycle of some pair failed or left
+  conflicts or errors, else 0; otherwise such a run could not tell success from failure.
 - A status file (JSON, replaced atomically) tells `pmo-sync status` what happened.
 """
 
@@ -27,6 +30,7 @@ from filelock import FileLock, Timeout
 
 from mappings.config import Schedule
 from sync.errors import SyncError
+from sync.runner import left_problems
 from sync.schedule import backoff_seconds, check_schedule, next_run
 
 log = logging.getLogger("pmo_sync.daemon")
@@ -133,6 +137,7 @@ class Daemon:
             ) from None
         previous = self._install_signals()
         cycles = 0
+        limit_reached = False
         try:
             self.state = "running"
             self._write_status()
@@ -143,6 +148,7 @@ class Daemon:
                     self._run_pair(name)
                     cycles += 1
                     if self.max_cycles is not None and cycles >= self.max_cycles:
+                        limit_reached = True
                         self.stop.set()
                 self.state = "idle"
                 self._write_status()
@@ -157,6 +163,21 @@ class Daemon:
                 signal.signal(signum, handler)
             lock.release()
         log.info("daemon stopped after %d cycle(s)", cycles)
+        if not limit_reached or self._signals:
+            return 0  # stopped on request: how the cycles went is in the status file
+        return self.exit_code()
+
+    def exit_code(self) -> int:
+        """`pmo-sync sync`'s convention over the last cycle of every pair that ran: 1
+        when one failed or left conflicts or errors, else 0."""
+        unsettled = [
+            name
+            for name, status in self.status.items()
+            if status.last_outcome is not None and left_problems(status.last_outcome)
+        ]
+        if unsettled:
+            log.warning("last cycle not clean for %s: exit code 1", ", ".join(sorted(unsettled)))
+            return 1
         return 0
 
     def _due_pairs(self) -> list[str]:

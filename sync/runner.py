@@ -1,7 +1,8 @@
 """Running cycles for the pairs of a configuration: one Jira site, one state store.
 
-Pairs are isolated: a pair whose workbook is missing or locked, whose mapping is bad or
-whose cycle hits an error is reported with its reason, and the other pairs still sync.
+Pairs are isolated: a pair whose workbook is missing or locked, whose mapping is bad,
+which names entities or fields its mapping lacks, or whose cycle hits an error is
+reported with its reason, and the other pairs still sync.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from connectors.jira.errors import JiraError
 from connectors.jira.site import JiraSiteContext, open_configured_site
 from mappings.config import Config, SyncPair
 from mappings.errors import MappingsError
-from mappings.mapping import load_mapping
+from mappings.mapping import MappingSpec, load_mapping
+from mappings.pair_checks import check_pair, pair_problems
 from sync.cycle import PairSync
 from sync.errors import SyncError
 from sync.jira_side import JiraSide
@@ -27,7 +29,16 @@ from sync.outcome import CycleResult
 from sync.store import StateStore
 
 CYCLE_LOCK_WAIT = 300.0
+CLEAN_OUTCOMES = frozenset({"ok"})
+"""Outcomes after which nothing waits for a person. Any other (conflicts, errors, a
+pair that failed) makes `pmo-sync sync` and a `daemon --max-cycles` run exit 1, so cron
+and CI notice."""
 log = logging.getLogger("pmo_sync.sync")
+
+
+def left_problems(outcome: str) -> bool:
+    """Whether a cycle with this outcome left conflicts or errors (exit code 1)."""
+    return outcome not in CLEAN_OUTCOMES
 
 
 @dataclass
@@ -80,8 +91,16 @@ class Runner:
             self._site = open_configured_site(self.config.jira)
         return self._site
 
-    def pair_sync(self, pair: SyncPair) -> PairSync:
+    def mapping_of(self, pair: SyncPair) -> MappingSpec:
+        """The pair's mapping, refused (PairMappingError) when the pair names entities or
+        policy fields it does not have: a misspelt name must fail the pair, not sync
+        nothing and report success."""
         mapping = load_mapping(pair.mapping, self.config.base_dir)
+        check_pair(pair, mapping)
+        return mapping
+
+    def pair_sync(self, pair: SyncPair) -> PairSync:
+        mapping = self.mapping_of(pair)
         jira = JiraSide(self.site, mapping, pair, self.store)
         return PairSync(self.config, pair, mapping, self.store, jira, progress=self.progress)
 
@@ -116,6 +135,11 @@ class Runner:
                 mapping = load_mapping(pair.mapping, self.config.base_dir)
             except MappingsError:
                 configured[pair.name] = None  # its own cycle reports the mapping
+                continue
+            if pair_problems(pair, mapping):
+                # A misspelt entity must not drop the pair's items from the portfolio;
+                # its own cycle fails and says why.
+                configured[pair.name] = None
                 continue
             wanted = set(pair.entities or ())
             configured[pair.name] = {

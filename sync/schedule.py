@@ -11,21 +11,32 @@ import random
 from datetime import datetime, timedelta
 
 from croniter import croniter
+from pydantic import ValidationError
 
 from mappings.config import Schedule
 from mappings.errors import ConfigError, Problem
 
 
 def check_schedule(schedule: Schedule) -> None:
-    """Refuse a cron expression croniter cannot read, before the daemon starts."""
-    if schedule.cron and not croniter.is_valid(schedule.cron):
+    """Refuse a schedule the daemon cannot run, before it starts.
+
+    A loaded configuration has already refused these (so `pmo-sync check` and `sync`
+    report them too); this catches a Schedule built without validation, which would
+    otherwise spin ("0s") or crash on the first next_run.
+    """
+    try:
+        Schedule.model_validate(schedule.model_dump())
+    except ValidationError as exc:
         raise ConfigError(
-            "config", [Problem("sync.schedule.cron", f"{schedule.cron!r} is not a valid cron")]
-        )
-    if not schedule.cron and not schedule.interval_seconds:
-        raise ConfigError(
-            "config", [Problem("sync.schedule", "set an interval (e.g. 15m) or a cron expression")]
-        )
+            "config",
+            [
+                Problem(
+                    ".".join(["sync.schedule", *(str(part) for part in err["loc"])]),
+                    err["msg"].removeprefix("Value error, "),
+                )
+                for err in exc.errors(include_url=False)
+            ],
+        ) from None
 
 
 def next_run(schedule: Schedule, after: datetime, rng: random.Random | None = None) -> datetime:

@@ -12,6 +12,7 @@ equal to the canonical values it was written from.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -199,6 +200,42 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+_POINT_ELSEWHERE = "point sync.state_store at a file in a folder this user can write"
+
+
+def store_location_problem(path: Path) -> str | None:
+    """Why no state store can be created or opened at ``path``, or None when nothing
+    shows that it cannot (without writing anything, so read-only commands can ask too).
+
+    SQLite says only "unable to open database file" for all of these, and mkdir raises
+    a bare FileExistsError when a folder on the way is a file; the user needs to know
+    which part of the configured path is wrong.
+    """
+    if path.is_dir():
+        return (
+            f"sync.state_store {path} is a folder; name a file in it instead, e.g. "
+            f"{path / 'state.db'}"
+        )
+    folder = path.parent
+    while not folder.exists():
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    if folder.exists() and not folder.is_dir():
+        return (
+            f"cannot create the state store {path}: {folder} is a file, not a folder; "
+            f"move that file or {_POINT_ELSEWHERE}"
+        )
+    target = path if path.exists() else folder
+    if target.exists() and not os.access(target, os.W_OK | (os.X_OK if target.is_dir() else 0)):
+        what = "the state store" if target == path else "its folder"
+        return (
+            f"cannot write the state store {path}: {what} {target} is read-only for this "
+            f"user; give the user write access or {_POINT_ELSEWHERE}"
+        )
+    return None
+
+
 def _ts(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
@@ -212,6 +249,8 @@ class StateStore:
 
     def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
+        if not read_only and (problem := store_location_problem(self.path)):
+            raise StateStoreError(problem)
         try:
             if read_only:
                 self._db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
@@ -222,6 +261,18 @@ class StateStore:
                 self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        except OSError as exc:  # the folder could not be made (a race, a vanished share)
+            raise StateStoreError(
+                f"cannot create the folder of the state store {self.path} ({exc.strerror or exc}); "
+                f"{_POINT_ELSEWHERE}"
+            ) from None
+        except sqlite3.OperationalError as exc:
+            # Cannot open or write (permissions, a read-only or vanished disk): the file
+            # itself may be fine, so "restore it from a backup" would be wrong advice.
+            raise StateStoreError(
+                f"cannot open the state store {self.path} ({exc}); check that this user can "
+                f"read and write it and its folder, or {_POINT_ELSEWHERE}"
+            ) from None
         except sqlite3.DatabaseError as exc:
             raise StateStoreError(
                 f"{self.path} is not a usable pmo-sync state store ({exc}); restore it "

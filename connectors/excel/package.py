@@ -3,6 +3,12 @@
 The file is read into memory once, so the fingerprint taken at read time describes
 exactly the bytes that were parsed (no window between hashing and reading), and a
 broken, encrypted or non-xlsx file is diagnosed before anything else touches it.
+
+Every Office file is a zip with a [Content_Types].xml, so a Word document or a
+PowerPoint presentation renamed to .xlsx gets this far. What the file really is comes
+from the content type of its main part (the target of the package's officeDocument
+relationship), so the user is told "this is a Word document", not a guess about an
+exotic workbook format.
 """
 
 from __future__ import annotations
@@ -33,9 +39,35 @@ REL_SST = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/s
 REL_TABLE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
 REL_CALCCHAIN = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain"
 
+NS_STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = b"PK\x03\x04"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+
+
+# What a main part's content type (or, without one, its root namespace) says the file
+# is, for the Office formats that are not workbooks, checked in this order.
+_NOT_WORKBOOKS = (
+    (("wordprocessingml", "ms-word."), "a Word document", ".docx"),
+    (("presentationml", "ms-powerpoint."), "a PowerPoint presentation", ".pptx"),
+    (("ms-visio.",), "a Visio drawing", ".vsdx"),
+    (("ms-xpsdocument", "oxps"), "an XPS document", ".xps"),
+)
+_ODF_KINDS = {
+    "spreadsheet": "an OpenDocument spreadsheet (.ods)",
+    "text": "an OpenDocument text document (.odt)",
+    "presentation": "an OpenDocument presentation (.odp)",
+}
+
+
+def _not_a_workbook(hint: str) -> tuple[str, str] | None:
+    """(what it is, its usual extension) when a content type or namespace is another
+    Office format's, else None."""
+    folded = hint.casefold()
+    for markers, what, extension in _NOT_WORKBOOKS:
+        if any(marker in folded for marker in markers):
+            return what, extension
+    return None
 
 
 def parse_xml(data: bytes, *, path: Path, part: str) -> etree._Element:
@@ -130,6 +162,17 @@ class Package:
                     f"{self.path}: file not found. Check the workbook path in the configuration.",
                     path=self.path,
                 ) from exc
+            except OSError as exc:  # a folder (Windows says "permission denied"), no access
+                what = (
+                    "is a folder, not a workbook"
+                    if self.path.is_dir()
+                    else f"cannot be read ({exc.strerror or exc})"
+                )
+                raise WorkbookUnreadable(
+                    f"{self.path}: {what}. Give the path of an .xlsx or .xlsm file this user "
+                    "can read.",
+                    path=self.path,
+                ) from exc
         self.data = data
         self.fingerprint = Fingerprint.of_bytes(self.path, data)
         _check_magic(self.path, data)
@@ -143,25 +186,96 @@ class Package:
             ) from exc
         self.names = {info.filename for info in self.zip.infolist()}
         if "[Content_Types].xml" not in self.names:
+            odf = self._opendocument_kind()
+            if odf is not None:
+                raise WorkbookUnreadable(
+                    f"{self.path}: this is {odf}, not an Excel workbook. Open it (e.g. in "
+                    "LibreOffice or Excel) and save it as an Excel Workbook (.xlsx).",
+                    path=self.path,
+                )
             raise WorkbookUnreadable(
                 f"{self.path}: zip file without [Content_Types].xml, so not an Excel workbook. "
                 "Point pmo-sync at an .xlsx or .xlsm file.",
                 path=self.path,
             )
         part = self.workbook_part
-        if part.endswith(".bin"):
+        if part.endswith(".bin") or "binary" in (self.content_type(part) or ""):
             raise WorkbookUnreadable(
                 f"{self.path}: this is a binary workbook (.xlsb), which pmo-sync cannot edit "
                 "without losing content. Save it as an Excel Workbook (.xlsx) or .xlsm.",
                 path=self.path,
             )
-        if self.workbook_xml.tag != f"{{{NS_MAIN}}}workbook":
+        self._refuse_other_office_formats(part)
+        if self.workbook_xml.tag == f"{{{NS_STRICT_MAIN}}}workbook":
             raise WorkbookUnreadable(
                 f"{self.path}: the workbook uses the 'Strict Open XML' format "
-                f"({self.workbook_xml.tag.split('}')[0].lstrip('{')}). Save it as an Excel "
-                "Workbook (.xlsx), the transitional format, and try again.",
+                f"({NS_STRICT_MAIN}). Save it as an Excel Workbook (.xlsx), the transitional "
+                "format, and try again.",
                 path=self.path,
             )
+        if self.workbook_xml.tag != f"{{{NS_MAIN}}}workbook":
+            raise WorkbookUnreadable(
+                f"{self.path}: not an Excel workbook: its main part {part} holds "
+                f"<{etree.QName(self.workbook_xml).localname}> from "
+                f"{etree.QName(self.workbook_xml).namespace or 'no namespace'}, not a "
+                "workbook. Point pmo-sync at an .xlsx or .xlsm file saved by Excel.",
+                path=self.path,
+            )
+
+    # -- what the file is -------------------------------------------------------------
+    @cached_property
+    def content_types(self) -> tuple[dict[str, str], dict[str, str]]:
+        """[Content_Types].xml as (extension -> type, part name -> type); part names
+        without the leading slash and, like extensions, case-folded (OPC compares them
+        case-insensitively)."""
+        root = self.xml("[Content_Types].xml")
+        defaults: dict[str, str] = {}
+        overrides: dict[str, str] = {}
+        for el in root:
+            if el.tag == f"{{{NS_CT}}}Default":
+                defaults[el.get("Extension", "").casefold()] = el.get("ContentType", "")
+            elif el.tag == f"{{{NS_CT}}}Override":
+                name = el.get("PartName", "").lstrip("/").casefold()
+                overrides[name] = el.get("ContentType", "")
+        return defaults, overrides
+
+    def content_type(self, part: str) -> str | None:
+        """The declared content type of a part, or None when none is declared."""
+        defaults, overrides = self.content_types
+        folded = part.casefold()
+        if folded in overrides:
+            return overrides[folded]
+        return defaults.get(posixpath.splitext(folded)[1].lstrip("."))
+
+    def _refuse_other_office_formats(self, part: str) -> None:
+        """A Word, PowerPoint, Visio or XPS file with its extension changed to .xlsx."""
+        hint = self.content_type(part) or ""
+        if not hint and self.has(part):
+            hint = etree.QName(self.workbook_xml).namespace or ""
+        found = _not_a_workbook(hint)
+        if found is None:
+            return
+        what, extension = found
+        raise WorkbookUnreadable(
+            f"{self.path}: this is {what}, not an Excel workbook (its main part is {part}; "
+            f"it was probably saved as {extension} and renamed). Point pmo-sync at the "
+            "tracker workbook (.xlsx or .xlsm).",
+            path=self.path,
+        )
+
+    def _opendocument_kind(self) -> str | None:
+        """An OpenDocument file names its kind in a 'mimetype' member."""
+        if "mimetype" not in self.names:
+            return None
+        try:
+            mimetype = self.zip.read("mimetype")[:200].decode("ascii", "replace")
+        except (zipfile.BadZipFile, OSError, EOFError):
+            return None
+        prefix = "application/vnd.oasis.opendocument."
+        if not mimetype.startswith(prefix):
+            return None
+        kind = mimetype.removeprefix(prefix).split("-")[0].strip()
+        return _ODF_KINDS.get(kind, f"an OpenDocument file ({mimetype.strip()})")
 
     # -- raw access -------------------------------------------------------------------
     def has(self, part: str) -> bool:
@@ -215,6 +329,15 @@ class Package:
                 return rel.target
         if self.has("xl/workbook.xml"):
             return "xl/workbook.xml"
+        _, overrides = self.content_types
+        for name, declared in overrides.items():
+            found = _not_a_workbook(declared)
+            if found is not None:
+                raise WorkbookUnreadable(
+                    f"{self.path}: this is {found[0]}, not an Excel workbook (it holds {name}). "
+                    "Point pmo-sync at the tracker workbook (.xlsx or .xlsm).",
+                    path=self.path,
+                )
         raise WorkbookUnreadable(
             f"{self.path}: no workbook part found; this is an Office file but not an Excel "
             "workbook. Point pmo-sync at an .xlsx or .xlsm file.",

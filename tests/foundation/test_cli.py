@@ -50,7 +50,7 @@ def test_a_status_trackers_projects_sheet_is_optional_and_needs_no_sync_id(tmp_p
     from openpyxl import load_workbook
 
     config = tmp_path / "pmo-sync.toml"
-    args = ("--mapping", "builtin:status_tracker", "--workbook", "status.xlsx")
+    args = ("--mapping", "builtin:status_tracker", "--workbook", str(tmp_path / "status.xlsx"))
     assert invoke("init", "--config", str(config), "--create-workbook", *args).exit_code == 0
     result = invoke("check", "--config", str(config), "--offline")
     assert "sheet Projects on sheet 'Projects'" in result.output

@@ -70,14 +70,20 @@ def test_interval_and_cron_schedules_and_jitter_bounds():
 
 
 def test_a_bad_cron_is_refused_before_starting(tmp_path):
-    with pytest.raises(ConfigError, match="not a valid cron"):
-        Daemon(
-            ["a"],
-            ok,
-            schedule=Schedule(cron="61 * * * *"),
-            lock_path=tmp_path / "l",
-            status_path=tmp_path / "s",
-        )
+    with pytest.raises(ValueError, match="not a valid cron"):
+        Schedule(cron="61 * * * *")  # refused when the configuration loads
+    for unchecked in (
+        Schedule.model_construct(cron="61 * * * *"),  # built without validation
+        Schedule.model_construct(interval="0s"),
+    ):
+        with pytest.raises(ConfigError, match="not a valid cron|at least 1s"):
+            Daemon(
+                ["a"],
+                ok,
+                schedule=unchecked,
+                lock_path=tmp_path / "l",
+                status_path=tmp_path / "s",
+            )
 
 
 def test_backoff_doubles_and_is_capped():
@@ -107,7 +113,7 @@ def test_a_failing_pair_backs_off_while_the_other_keeps_its_schedule(tmp_path):
         max_backoff=480,
         max_cycles=40,
     )
-    assert daemon.run() == 0
+    assert daemon.run() == 1  # stopped by --max-cycles after "broken" failed again
     good = [t for n, t in calls if n == "good"]
     broken = [t for n, t in calls if n == "broken"]
     assert [(b - a).total_seconds() for a, b in itertools.pairwise(good)][:3] == [60] * 3
