@@ -391,7 +391,14 @@ class PairSync:
             elif op.kind == "excel_unflag" and op.row is not None:
                 changes.flag(entity, location, op.row, None)
         if appended:
-            changes.append(entity, location, appended, blank_rows(self.workbook, run.excel))
+            # Fields the workbook owns start with Jira's value, so a new row does not read
+            # as having emptied them (a calculated column's formula still takes precedence).
+            seed = {
+                f.name
+                for f in entity.fields
+                if f.excel and f.jira and f.direction == "excel-to-jira"
+            }
+            changes.append(entity, location, appended, blank_rows(self.workbook, run.excel), seed)
         # Stamp ids on matched rows that lack them, and give rows about to be created
         # in Jira their sync id now.
         new_ids: dict[str, Any] = {}

@@ -100,15 +100,19 @@ class ExcelChanges:
         location: TrackerLocation,
         records: Iterable[Any],
         blank: Iterable[int] = (),
+        seed: Iterable[str] = (),
     ) -> None:
-        """New rows: into the tracker's blank template rows first, then appended."""
+        """New rows: into the tracker's blank template rows first, then appended.
+        ``seed``: one-way workbook fields that start with Jira's value (see row_values)."""
         pending = list(records)
+        fields = tuple(seed)
         for row, record in zip(blank, list(pending), strict=False):
-            for header, value in row_values(self.mapping, entity, record, location).items():
+            values = row_values(self.mapping, entity, record, location, fields)
+            for header, value in values.items():
                 if value is not None:
                     self.patch.set_in(location, row, header, value)
             pending.remove(record)
-        add_new_rows(self.patch, self.mapping, entity, location, pending)
+        add_new_rows(self.patch, self.mapping, entity, location, pending, fields)
 
     def __bool__(self) -> bool:
         return bool(self.patch)

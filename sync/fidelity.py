@@ -5,8 +5,9 @@ the record's value would read as an edit and be sent to Jira. Two kinds of cells
 
 - cells that say nothing about the value: an error value (#REF!, #N/A), a formula
   whose result is missing or may be out of date, a 0 formatted as a date. Their field
-  is *unknown* for that row, never "empty": Excel's side is taken to be unchanged, and
-  the person is told which cells to fix. A value pmo-sync cannot know to be current is
+  is *unknown* for that row, never "empty": Excel's side is taken to agree with Jira
+  (nothing is sent, whichever way the field flows), and the person is told which cells
+  to fix. A value pmo-sync cannot know to be current is
   never written to Jira.
 - cells that hold a value only partly: Jira text longer than Excel's 32,767-character
   cell limit is shown cut, and characters no workbook can store (a lone surrogate)
@@ -114,9 +115,12 @@ def _held_value(match: Match, name: str, current: Any, notes: _Notes) -> Any:
     where = _where(match)
     if name in excel.unknown:
         notes.unknown(name, excel.unknown[name], where)
-        # Unchanged as far as anyone can tell: what was agreed, else Jira's value; a new
-        # row creates its issue without the field.
-        return base if match.base is not None else jira
+        # Taken to agree with Jira, so nothing flows to Jira whatever the field's direction
+        # (Jira's own change may still reach a cell that is not a formula); a row whose
+        # issue left Jira keeps what was agreed; a new row's issue is created without it.
+        if match.jira is not None:
+            return jira
+        return base
     if current in (base, jira):
         return _KEEP  # it holds a value exactly: nothing to restore
     for value in (jira, base):

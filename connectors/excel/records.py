@@ -280,12 +280,20 @@ def excel_value(mapping: MappingSpec, mapped: FieldMapping, value: Any) -> Any:
 
 
 def row_values(
-    mapping: MappingSpec, entity: EntityMapping, record: Any, location: TrackerLocation
+    mapping: MappingSpec,
+    entity: EntityMapping,
+    record: Any,
+    location: TrackerLocation,
+    seed: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """Header -> cell value of a whole new row for a record (ids included)."""
+    """Header -> cell value of a whole new row for a record (ids included).
+
+    ``seed``: fields the workbook owns (``excel-to-jira``) whose column starts with Jira's
+    value in a new row, so the row does not read as having emptied them."""
     values: dict[str, Any] = {}
+    seeded = set(seed)
     for mapped in entity.fields:
-        if mapped.excel and mapped.to_excel:
+        if mapped.excel and (mapped.to_excel or mapped.name in seeded):
             values[mapped.excel] = excel_value(mapping, mapped, getattr(record, mapped.name))
     for name, header in _id_columns(location, entity).items():
         value = getattr(record, name)
@@ -320,9 +328,11 @@ def add_new_rows(
     entity: EntityMapping,
     location: TrackerLocation,
     records: Iterable[Any],
+    seed: Iterable[str] = (),
 ) -> WorkbookPatch:
     """Append one row per record to the entity's tracker."""
-    rows = [row_values(mapping, entity, record, location) for record in records]
+    fields = tuple(seed)
+    rows = [row_values(mapping, entity, record, location, fields) for record in records]
     if rows:
         patch.append(rows, location=location)
     return patch

@@ -133,10 +133,13 @@ class JiraReader:
         return f"{start:%Y-%m-%d %H:%M}"
 
     def field_ids(self, entity: EntityMapping) -> list[str]:
-        """The fields to ask for: the mapped ones read from Jira, plus updated and status."""
+        """The fields to ask for: every mapped one, plus updated and status.
+
+        Fields the workbook owns (``excel-to-jira``) are read too: without Jira's current
+        value every comparison would see it empty and send the workbook's value again."""
         ids = {"updated", "status"}
         for mapped in entity.fields:
-            if mapped.jira is not None and mapped.direction != "excel-to-jira":
+            if mapped.jira is not None:
                 ids.add(self.site.catalog.resolve(mapped.jira).id)
         return sorted(ids)
 
@@ -280,7 +283,7 @@ class JiraReader:
             stable_sync_id(self.site.http.base_url, str(issue.get("id", key)))
         )
         for mapped in entity.fields:
-            if mapped.jira is None or mapped.direction == "excel-to-jira":
+            if mapped.jira is None:
                 continue
             jf = self.site.catalog.resolve(mapped.jira)
             vmap = self.spec.value_map(mapped, "jira")
