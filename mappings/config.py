@@ -297,7 +297,8 @@ class Config(_Strict):
             if key in seen:
                 problems.append(
                     f"{seen[key]!r} and {name!r} are the same name once case and spaces are "
-                    f"ignored (accounts {people[seen[key]]!r} and {account!r}); keep one"
+                    f"ignored (accounts {people[seen[key]].strip()!r} and {account.strip()!r}); "
+                    "keep one"
                 )
             else:
                 seen[key] = name

@@ -249,10 +249,12 @@ class Package:
 
     def _refuse_other_office_formats(self, part: str) -> None:
         """A Word, PowerPoint, Visio or XPS file with its extension changed to .xlsx."""
-        hint = self.content_type(part) or ""
-        if not hint and self.has(part):
-            hint = etree.QName(self.workbook_xml).namespace or ""
-        found = _not_a_workbook(hint)
+        declared = self.content_type(part) or ""
+        found = _not_a_workbook(declared)
+        spreadsheet = any(m in declared.casefold() for m in ("spreadsheetml", "ms-excel."))
+        if found is None and not spreadsheet and self.has(part):
+            # Declared only as generic XML (or not at all): the root element tells.
+            found = _not_a_workbook(etree.QName(self.workbook_xml).namespace or "")
         if found is None:
             return
         what, extension = found

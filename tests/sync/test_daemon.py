@@ -76,7 +76,7 @@ def test_a_bad_cron_is_refused_before_starting(tmp_path):
         Schedule.model_construct(cron="61 * * * *"),  # built without validation
         Schedule.model_construct(interval="0s"),
     ):
-        with pytest.raises(ConfigError, match="not a valid cron|at least 1s"):
+        with pytest.raises(ConfigError, match=r"not a valid cron|at least 1s"):
             Daemon(
                 ["a"],
                 ok,
@@ -245,3 +245,119 @@ def test_daemon_runs_cycles_against_the_sandbox_then_stops_on_sigterm(tmp_path, 
             timeout=30,
         )
         assert shown.returncode == 0 and "stopped" in shown.stdout and "alpha" in shown.stdout
+
+
+def _one_shot(tmp_path, cycle, pairs=("a",), max_cycles=1):
+    clock = FakeClock()
+    return Daemon(
+        list(pairs),
+        cycle,
+        schedule=Schedule(interval="1m", jitter_seconds=0),
+        lock_path=tmp_path / "daemon.lock",
+        status_path=tmp_path / "status.json",
+        stop=FakeStop(clock),
+        clock=clock,
+        max_cycles=max_cycles,
+    )
+
+
+def _outcome(name):
+    def cycle(pair, _stop):
+        return SimpleNamespace(outcome=name, counts={}, open_conflicts=0, all_errors=[])
+
+    return cycle
+
+
+def _raises(pair, _stop):
+    raise OSError("workbook is locked by another program")
+
+
+@pytest.mark.parametrize(
+    ("cycle", "code"),
+    [(_outcome("conflicts"), 1), (_outcome("errors"), 1), (_raises, 1)],
+    ids=["conflicts", "errors", "failed"],
+)
+def test_max_cycles_exits_like_sync_with_the_last_cycle_of_each_pair(tmp_path, cycle, code):
+    assert _one_shot(tmp_path, cycle).run() == code
+
+
+def test_the_exit_code_looks_at_the_last_cycle_of_every_pair(tmp_path):
+    seen: list[str] = []
+
+    def flaky(name, stop):
+        seen.append(name)
+        if name == "b" and seen.count("b") == 1:
+            raise OSError("Jira is down")
+        return ok(name, stop)
+
+    # a ok, b failed: 1; then b's retry comes after a's next cycle, so 4 cycles end on
+    # a ok, b ok: 0 (only the last cycle of each pair counts, not the history).
+    assert _one_shot(tmp_path, flaky, pairs=("a", "b"), max_cycles=2).run() == 1
+    seen.clear()
+    assert _one_shot(tmp_path, flaky, pairs=("a", "b"), max_cycles=4).run() == 0
+    assert seen.count("b") == 2
+
+
+def test_a_daemon_stopped_by_a_signal_exits_0_even_after_a_failed_cycle(tmp_path):
+    assert _one_shot(tmp_path, _raises, max_cycles=1).run() == 1  # stopped by the limit
+    daemon: Daemon
+
+    def failing_then_signalled(name, stop):
+        daemon._on_signal(signal.SIGTERM, None)  # SIGTERM arrives during the cycle
+        raise OSError("workbook is locked by another program")
+
+    daemon = _one_shot(tmp_path, failing_then_signalled, max_cycles=1)
+    assert daemon.run() == 0
+
+
+def test_daemon_max_cycles_exit_code_from_the_command_line(tmp_path, world_factory):
+    """`pmo-sync daemon --max-cycles 1` against the sandbox: 0 after a clean cycle, 1
+    when the cycle of a pair failed (here: a pair naming an entity its mapping lacks)."""
+    with running_sandbox(mode="cloud", seed="demo", timezone="UTC") as server:
+        world = world_factory(tmp_path, server)
+        world.runner.close()
+        config = tmp_path / "pmo-sync.toml"
+        env = {**os.environ, "PMO_SYNC_JIRA_TOKEN": server.credentials.api_token or ""}
+
+        command = [sys.executable, "-m", "pmo_sync", "daemon", "--config", str(config)]
+
+        def daemon_once() -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [*command, "--max-cycles", "1"],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+
+        clean = daemon_once()
+        assert clean.returncode == 0, clean.stderr
+        assert "cycle finished: ok" in clean.stderr
+        config.write_text(config.read_text() + 'entities = ["risk", "unicorn"]\n')
+        failed = daemon_once()
+        assert failed.returncode == 1, failed.stderr
+        assert "'unicorn' not in mapping raid_log; its entities: risk" in failed.stderr
+        assert "Traceback" not in failed.stderr
+        status = read_status(tmp_path / ".pmo-sync" / "daemon-status.json")
+        assert status["pairs"]["alpha"]["last_outcome"] == "failed"
+
+
+@pytest.mark.parametrize(
+    ("line", "fragment"),
+    [('interval = "0s"', "at least 1s"), ('cron = "61 * * * *"', "not a valid cron")],
+)
+def test_the_daemon_refuses_an_unrunnable_schedule_with_exit_2(tmp_path, line, fragment):
+    config = tmp_path / "pmo-sync.toml"
+    config.write_text(
+        '[jira]\nurl = "http://127.0.0.1:9"\n\n[sync.schedule]\n'
+        f'{line}\n\n[[pair]]\nname = "alpha"\nworkbook = "raid.xlsx"\nprojects = ["ALPHA"]\n'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pmo_sync", "daemon", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2 and fragment in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / ".pmo-sync").exists()  # refused before opening anything
