@@ -18,6 +18,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from connectors.excel.newbook import save_new_workbook
 from excel_addin.functions import FUNCTIONS
 
 UDF_MODULE = "excel_addin.functions"
@@ -109,14 +110,11 @@ def write_addin_workbook(path: Path, state_store: Path, *, overwrite: bool = Fal
     reference.append(["Function", "What it returns", "Arguments"])
     for doc in FUNCTIONS.values():
         args = "; ".join(f"{k}: {v}" for k, v in doc.args.items())
-        reference.append([doc.name, doc.help, args])
+        reference.append([doc.name, doc.help, args or "(none)"])
     conf = book.create_sheet(CONF_SHEET)
     for key, value in conf_entries(state_store).items():
         conf.append([key, value])
     for sheet, widths in ((examples, (30, 40, 16)), (reference, (22, 70, 90)), (conf, (24, 70))):
         for letter, width in zip("ABC", widths, strict=False):
             sheet.column_dimensions[letter].width = width
-    temp = path.with_name(f".{path.name}.tmp")
-    book.save(temp)
-    temp.replace(path)
-    return path
+    return save_new_workbook(book, path)

@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from connectors.excel.newbook import save_new_workbook
 from report.figures import DECISIONS, LEVELS, Figures
 from report.history import Changes
 
@@ -62,9 +63,11 @@ PORTFOLIO_HEADER = [
 
 
 def _put(sheet: Worksheet, row: int, column: int, value: Any) -> Any:
-    """Text is never a formula: a leading '=' (or +, -, @) is shown, not evaluated."""
+    """Text is never a formula: a leading '=' (or +, -, @) is shown, not evaluated; an
+    empty text is an empty cell (openpyxl would write an inline string without text,
+    which Excel repairs)."""
     cell = sheet.cell(row, column)
-    cell.value = value
+    cell.value = None if value == "" else value
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         cell.data_type = "s"  # openpyxl would otherwise store it as a formula
         cell.quotePrefix = True
@@ -97,12 +100,7 @@ def build(figures: Figures, changes: Changes) -> Workbook:
 
 def write(path: Path, figures: Figures, changes: Changes) -> Path:
     """Write the report atomically (temp file + replace), never half a file."""
-    book = build(figures, changes)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.tmp")
-    book.save(temp)
-    temp.replace(path)
-    return path
+    return save_new_workbook(build(figures, changes), path)
 
 
 def _portfolio(sheet: Worksheet, figures: Figures) -> None:

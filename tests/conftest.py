@@ -304,3 +304,28 @@ def bench_module() -> Any:
         return module
 
     return load
+
+
+# -- every workbook a test leaves in tmp_path goes through the Open XML validator ----------
+# (tests/ooxml_check.py: loaded by path, since tests/ is not an importable package)
+
+
+def _load_ooxml_check() -> Any:
+    import importlib.util
+    import sys
+
+    name = "pmo_sync_ooxml_check"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, Path(__file__).with_name("ooxml_check.py")
+        )
+        assert spec is not None and spec.loader is not None
+        sys.modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[name])
+    return sys.modules[name]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    ooxml_check = _load_ooxml_check()
+    config.addinivalue_line("markers", ooxml_check.MARKER_LINE)
+    config.pluginmanager.register(ooxml_check.OoxmlCheck(config), "pmo-ooxml-check")

@@ -11,8 +11,6 @@ the lossless writer.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -22,6 +20,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from mappings.mapping import EntityMapping, MappingSpec
+
+from .newbook import save_new_workbook
 
 TITLE_ROW = 1
 HEADER_ROW = 4
@@ -94,16 +94,7 @@ def write_template(mapping: MappingSpec, path: Path, *, overwrite: bool = False)
                 validation.add(f"{column}{HEADER_ROW + 1}:{column}{HEADER_ROW + 1000}")
         sheet.column_dimensions[get_column_letter(len(headers))].hidden = True
         sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 2)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=".~pmo-sync-", suffix=".xlsx", dir=path.parent)
-    os.close(handle)
-    try:
-        workbook.save(temp_name)
-        os.replace(temp_name, path)
-    finally:
-        if os.path.exists(temp_name):
-            os.unlink(temp_name)
-    return path
+    return save_new_workbook(workbook, path)
 
 
 def _validation_labels(mapping: MappingSpec, entity: EntityMapping, name: str) -> list[str]:

@@ -258,3 +258,39 @@ def test_an_issue_two_pairs_sync_is_counted_once(tmp_path, sandbox_issues, portf
         counted = sum(v["count"] for v in figures.changes_by_decision.values())
         assert counted == expected
     assert Portfolio(tmp_path / "state.db").changes("ALPHA") == expected
+
+
+def _inline_strings_without_text(path) -> list[str]:
+    """Cells typed as inline strings but holding no <is> (what openpyxl writes for "");
+    Excel repairs the file when it opens it."""
+    import re
+    import zipfile
+
+    found = []
+    with zipfile.ZipFile(path) as package:
+        for part in package.namelist():
+            if part.startswith("xl/worksheets/") and part.endswith(".xml"):
+                xml = package.read(part).decode()
+                for cell in re.finditer(r"<c\b[^>]*\bt=\"inlineStr\"[^>]*?(?:/>|>(.*?)</c>)", xml):
+                    if "<is>" not in (cell.group(1) or ""):
+                        found.append(f"{part}: {cell.group(0)[:60]}")
+    return found
+
+
+def test_a_project_without_name_or_manager_leaves_those_cells_empty(tmp_path):
+    """Jira had no project details for ZED: its name and manager are "" in the figures,
+    which openpyxl wrote as inline strings without text (a repair prompt in Excel)."""
+    with StateStore(tmp_path / "state.db") as store, store.transaction():
+        risk = build_record(
+            "risk",
+            {"key": "ZED-1", "project": "ZED", "summary": "s", "probability": 1, "impact": 2},
+            source="test",
+        ).model_dump()
+        risk["sync_id"] = str(risk["sync_id"])
+        store.save_items("p", "risk", [risk])
+    with StateStore(tmp_path / "state.db") as store:
+        result = generate(store, tmp_path / "r.xlsx")
+    assert result.figures.projects[0].manager == ""  # the case this test is about
+    assert _inline_strings_without_text(result.path) == []
+    sheet = load_workbook(result.path)["Portfolio"]
+    assert sheet["A5"].value == "ZED" and sheet["C5"].value is None
