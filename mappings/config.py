@@ -54,9 +54,9 @@ _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _POLICY_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
 
 MIN_INTERVAL_SECONDS = 1
-"""The shortest daemon interval. Shorter is meaningless (a cycle is timed in whole
-seconds) and "0s" would spin without pause; a no-op cycle costs two Jira requests, so
-intervals under a minute are for the sandbox and tests, not for a real site."""
+"""The shortest daemon interval: "0s" would run cycles back to back with no pause. One
+second keeps the sandbox and tests fast; a cycle with nothing to do still costs two Jira
+requests, so a real site wants a minute or more (docs/configuration.md says so)."""
 MAX_INTERVAL_SECONDS = 365 * 86400
 """The longest interval: beyond a year the next start overflows date arithmetic, and a
 rarer schedule is better said with cron."""
@@ -166,6 +166,8 @@ class Schedule(_Strict):
 
     @model_validator(mode="after")
     def _runs_at_all(self) -> Schedule:
+        """TOML cannot write a null, but Python callers can unset both; the daemon would
+        then have no next start."""
         if self.cron is None and self.interval is None:
             raise ValueError("set an interval (e.g. 15m) or a cron expression")
         return self

@@ -268,9 +268,10 @@ def _print_rows(table: Table, rows: list[list[str]]) -> None:
 
 
 def _store_path(loaded: Config) -> Path:
-    """The configured state store, refused (exit 2) when no store can ever be there:
-    its folder is a file, or it is a folder, or it is read-only. Commands that only read
-    the store ask too, so a wrong path is named instead of "nothing synced yet"."""
+    """The configured state store, refused (exit 2) when no store can be there: its
+    folder is a file, it is a folder, or it is read-only (a read-only store that exists
+    may still be read; opening it for writing then says why it cannot). Commands that
+    only read the store ask too, so a wrong path is named instead of "nothing synced"."""
     from sync.runner import state_store_path
 
     path = state_store_path(loaded)
@@ -554,7 +555,10 @@ def report(
     if output_format not in ("xlsx", "pdf"):
         raise _fail(f"--format {output_format!r}: use xlsx or pdf")
     if out.is_dir():
-        raise _fail(f"--out {out} is a folder; give the report's file name, e.g. {out / out.name}")
+        raise _fail(
+            f"--out {out} is a folder; give the report's file name, e.g. "
+            f"{out / 'pmo-status-report.xlsx'}"
+        )
     loaded = _config(config)
     store_path = _store_path(loaded)
     if not store_path.exists():
