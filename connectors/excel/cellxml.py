@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from xml.sax.saxutils import escape
 
-from .strings import escape_ooxml
+from .strings import UnstorableCharacter, escape_ooxml
 from .values import number_text
 
 _KEEP_ATTR = re.compile(rb'\s([\w:]+)\s*=\s*("[^"]*"|\'[^\']*\')')
@@ -39,7 +39,10 @@ def cell_xml(
     prefix: bytes = b"",
     extra: bytes = b"",
 ) -> bytes:
-    """<c> element for `value` (None, bool, int/float, str; dates already serials)."""
+    """<c> element for `value` (None, bool, int/float, str; dates already serials).
+
+    Raises UnstorableCharacter (a ValueError naming the cell) for text holding a
+    character no workbook can store; nothing else about a string can fail here."""
     head = b"<" + prefix + b'c r="' + ref.encode() + b'"'
     if style:
         head += b' s="' + str(style).encode() + b'"'
@@ -61,8 +64,12 @@ def cell_xml(
     if isinstance(value, int | float):
         v = number_text(value).encode()
         return head + b"><" + prefix + b"v>" + v + b"</" + prefix + b"v>" + close
+    try:
+        escaped = escape_ooxml(str(value))
+    except UnstorableCharacter as exc:
+        raise exc.at(ref) from None
     # CR as a character reference: a literal CR would be turned into LF by XML parsers.
-    text = escape(escape_ooxml(str(value)), {"\r": "&#13;"}).encode("utf-8")
+    text = escape(escaped, {"\r": "&#13;"}).encode("utf-8")
     return (
         head
         + b' t="inlineStr"><'

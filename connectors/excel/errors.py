@@ -11,7 +11,9 @@ user must do next, because the people who read them are PMO staff, not developer
     ├── WorkbookChanged        the file changed since it was read (someone saved it)
     ├── WorkbookLocked         the file is open in Excel (owner file or sharing violation)
     ├── UnsupportedEdit        a change this connector refuses to make (formula cell,
-    │                          table with a totals row, content below a table, ...)
+    │   │                      table with a totals row, content below a table, ...)
+    │   └── UnstorableText     text with a character no workbook can store (also a
+    │                          ValueError: the caller must clean the text first)
     ├── SheetNotOwned          replace_owned_sheet on a sheet pmo-sync did not create
     └── LiveExcelUnavailable   no running Excel reachable through xlwings
 """
@@ -68,6 +70,14 @@ class WorkbookLocked(ExcelError):
 
 class UnsupportedEdit(ExcelError):
     """A requested change that would damage the workbook, so it is refused."""
+
+
+class UnstorableText(UnsupportedEdit, ValueError):
+    """Text holding NUL, a lone surrogate, U+FFFE or U+FFFF: no workbook can store it.
+
+    Refused rather than escaped, because none of the escapes reads back (see
+    ``strings.py``); nothing is written. It is a ValueError too, because the fix is the
+    caller's: the sync layer replaces such characters before it writes."""
 
 
 class SheetNotOwned(ExcelError):

@@ -33,8 +33,10 @@ from .numfmt import DEFAULT_DATE_FORMAT_ID, DEFAULT_DATETIME_FORMAT_ID
 from .package import NS_MAIN, NS_REL, REL_WORKSHEET, Package, rels_part_of
 from .partedit import add_override, add_relationship
 from .patch import PatchResult
+from .planner import unstorable
 from .refs import cell_ref, column_letter
 from .safety import check_not_open
+from .strings import UnstorableCharacter
 from .styles import StyleEditor
 from .values import fit_for_excel, looks_like_formula, to_serial
 from .writer import commit_bytes
@@ -43,6 +45,7 @@ from .zipcopy import rewrite_package
 OWNED_NAME = "_PMOSYNC_OWNED"
 _CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_CONTROL_OR_UNSTORABLE = re.compile("[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
 _AFTER_DEFINED_NAMES = (
     b"calcPr", b"oleSize", b"customWorkbookViews", b"pivotCaches", b"smartTagPr",
     b"smartTagTypes", b"webPublishing", b"fileRecoveryPr", b"webPublishObjects", b"extLst",
@@ -62,9 +65,19 @@ def is_owned(package: Package, sheet_name: str) -> bool:
 
 
 def _check_sheet_name(name: str) -> None:
-    if not name or len(name) > 31 or _INVALID_SHEET_CHARS.search(name) or name.startswith("'"):
+    """Excel's rules for a sheet name, plus what workbook.xml can hold: a control
+    character or an unstorable one would make the whole workbook unreadable."""
+    if (
+        not name
+        or len(name.encode("utf-16-le", "surrogatepass")) > 62  # 31 UTF-16 units
+        or _INVALID_SHEET_CHARS.search(name)
+        or name.startswith("'")
+        or name.endswith("'")
+        or _CONTROL_OR_UNSTORABLE.search(name)
+    ):
         raise ValueError(
-            f"{name!r} is not a valid Excel sheet name (1-31 characters, none of []:*?/\\)"
+            f"{name!r} is not a valid Excel sheet name (1-31 characters, none of []:*?/\\ "
+            "or control characters, not starting or ending with an apostrophe)"
         )
     if name.casefold() == "history":
         raise ValueError("'History' is reserved by Excel")
@@ -98,7 +111,10 @@ def replace_owned_sheet(
         )
     pkg = Package(path, data)
     styles = StyleEditor(pkg.read(pkg.styles_part)) if pkg.styles_part else None
-    sheet_xml = _sheet_xml(header, rows, styles, date1904=pkg.date1904)
+    try:
+        sheet_xml = _sheet_xml(header, rows, styles, date1904=pkg.date1904)
+    except UnstorableCharacter as exc:
+        raise unstorable(path, sheet_name, exc) from None
     replace: dict[str, bytes] = {}
     add: list[tuple[str, bytes]] = []
     existing = pkg.sheet(sheet_name)

@@ -12,13 +12,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from .appends import RowAppender
 from .cells import CellValue
 from .cellxml import cell_xml, kept_attributes
 from .compare import same_value
-from .errors import MissingColumns, TrackerNotFound, UnsupportedEdit
+from .errors import MissingColumns, TrackerNotFound, UnstorableText, UnsupportedEdit
 from .extend import extend_ranges
 from .locate import TrackerLocation, locate_tracker
 from .numfmt import DEFAULT_DATE_FORMAT_ID, DEFAULT_DATETIME_FORMAT_ID, FormatKind
@@ -31,6 +32,7 @@ from .partedit import (
 from .patch import CellWrite, PatchResult, WorkbookPatch
 from .refs import cell_ref, column_index
 from .sheetedit import SheetEditor
+from .strings import UnstorableCharacter
 from .styles import StyleEditor
 from .values import fit_for_excel, looks_like_formula, to_serial
 from .workbook import WorkbookView
@@ -182,7 +184,10 @@ class Planner(RowAppender):
             raise TypeError(f"cannot write a {type(value).__name__} into an Excel cell ({ref})")
         if looks_like_formula(value):
             style = self.styles.quote_prefixed(base_style)
-        return cell_xml(ref, value, style=style, prefix=ed.prefix, extra=extra)
+        try:
+            return cell_xml(ref, value, style=style, prefix=ed.prefix, extra=extra)
+        except UnstorableCharacter as exc:
+            raise unstorable(self.pkg.path, ed_name(self, ed), exc) from None
 
     def write_cell(self, write: CellWrite) -> None:
         sheet = self._sheet(write.sheet)
@@ -292,6 +297,16 @@ class Planner(RowAppender):
         self.result.notes.append(
             "calcChain.xml removed because a formula cell was overwritten; Excel rebuilds it"
         )
+
+
+def unstorable(path: Path, sheet: str, exc: UnstorableCharacter) -> UnstorableText:
+    """The error for text no workbook can store, naming the file, sheet and cell."""
+    return UnstorableText(
+        f"{path}: cell {sheet}!{exc.cell}: {exc.reason}. Nothing was written: remove the "
+        "character or replace it (e.g. with U+FFFD, the replacement character) and write "
+        "again.",
+        path=path,
+    )
 
 
 def ed_name(planner: Planner, ed: SheetEditor) -> str:

@@ -2,7 +2,21 @@
 
 Cells with t="s" hold an index into sharedStrings.xml; rich text is split into runs
 (<r><t>) and may carry phonetic guides (<rPh>) that are not part of the value.
-Control characters are escaped as _xHHHH_ in both directions.
+
+Cell text is an ST_Xstring (ECMA-376 Part 1, 22.9.2.19): a character XML 1.0 cannot
+carry is written as ``_xHHHH_`` (its UTF-16 code unit in hex), and an underscore that
+would otherwise start such a sequence is itself escaped as ``_x005F_``, so the literal
+text ``_x0041_`` is written ``_x005F_x0041_`` (what Excel writes). Readers (Excel,
+LibreOffice, ours) decode left to right without overlap. LibreOffice is laxer than the
+standard: it also decodes escapes of one to three hex digits (``_x1F_``, ``_x5F_``) of
+control characters and the underscore, so lookalikes of those are escaped as well.
+
+Some characters have no representation a spreadsheet reads back: NUL, lone surrogates
+(U+D800-U+DFFF) and the non-characters U+FFFE/U+FFFF. Their ``_xHHHH_`` forms exist,
+but LibreOffice drops ``_xD800_``, openpyxl decodes no escape at all, and Excel cannot
+hold NUL in a cell; so the writer refuses them (``UnstorableText``) instead of
+writing a cell that reads back as something else. The sync layer replaces them before
+it writes.
 """
 
 from __future__ import annotations
@@ -17,27 +31,67 @@ _ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _T = f"{{{NS_MAIN}}}t"
 _R = f"{{{NS_MAIN}}}r"
 _SI = f"{{{NS_MAIN}}}si"
-_NEEDS_ESCAPE_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
+_CONTROL = "\x01-\x08\x0b\x0c\x0e-\x1f"
+# What the writer escapes: C0 controls other than tab/LF/CR, and every underscore that
+# starts an _xHHHH_ lookalike. LibreOffice also decodes escapes of one to three hex
+# digits ("_x1F_"), so those lookalikes are escaped too (harmless for strict readers).
+# A control character counts as the lookalike's closing underscore because its own
+# escape begins with one: "_x0041" + "\x01" would otherwise become "_x0041_x0001_",
+# which decodes as "A" + "x0001_".
+_NEEDS_ESCAPE_RE = re.compile(f"[{_CONTROL}]|_(?=x[0-9A-Fa-f]{{1,4}}(?:_|[{_CONTROL}]))")
+UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff\ufffe\uffff]")
+
+
+class UnstorableCharacter(ValueError):
+    """Text holds a character no workbook can store (see the module docstring)."""
+
+    def __init__(self, code_point: int, position: int, cell: str = "") -> None:
+        self.code_point = code_point
+        self.position = position  # 0-based index in the text
+        self.cell = cell  # A1 address, when known
+        super().__init__(f"cell {cell}: {self.reason}" if cell else self.reason)
+
+    @property
+    def reason(self) -> str:
+        return (
+            f"the text holds U+{self.code_point:04X} at character {self.position + 1}, which "
+            "no workbook can store (XML 1.0 cannot carry NUL, lone surrogates "
+            "U+D800-U+DFFF, U+FFFE or U+FFFF)"
+        )
+
+    def at(self, cell: str) -> UnstorableCharacter:
+        """The same error, naming the cell the text was for."""
+        return UnstorableCharacter(self.code_point, self.position, cell)
 
 
 def unescape_ooxml(text: str) -> str:
-    """Decode _xHHHH_ escapes ("_x000D_" -> "\\r")."""
+    """Decode _xHHHH_ escapes ("_x000D_" -> "\\r", "_x005F_x0041_" -> "_x0041_").
+
+    Escaped surrogate pairs (some producers write "_xD83D__xDE00_") become the one
+    character they encode; a lone escaped surrogate stays as it is."""
     if "_x" not in text:
         return text
-    return _ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    out = _ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    if any("\ud800" <= ch <= "\udfff" for ch in out):
+        out = out.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    return out
 
 
 def escape_ooxml(text: str) -> str:
-    """Encode characters XML 1.0 cannot carry, plus literal _xHHHH_ sequences so they
-    survive the round trip (CR is written as &#13; by the cell writer instead)."""
+    """Text as an ST_Xstring: control characters as _xHHHH_, lookalikes' underscores as
+    _x005F_ (CR, LF and tab stay: the cell writer emits CR as &#13;).
+
+    Raises UnstorableCharacter (a ValueError) for NUL, lone surrogates, U+FFFE, U+FFFF.
+    """
+    bad = UNSTORABLE_RE.search(text)
+    if bad is not None:
+        raise UnstorableCharacter(ord(bad.group(0)), bad.start())
     if not _NEEDS_ESCAPE_RE.search(text):
         return text
 
     def repl(m: re.Match[str]) -> str:
         s = m.group(0)
-        if s.startswith("_x"):
-            return "_x005F" + s[1:]
-        return f"_x{ord(s):04X}_"
+        return "_x005F_" if s == "_" else f"_x{ord(s):04X}_"
 
     return _NEEDS_ESCAPE_RE.sub(repl, text)
 

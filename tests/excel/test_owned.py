@@ -114,3 +114,16 @@ def test_owned_sheet_in_workbook_without_defined_names(real_workbook) -> None:
     assert book.sheetnames[-1] == "Conflicts" and book["Conflicts"]["B2"].value == "PMO-0"
     with pytest.raises(SheetNotOwned):
         replace_owned_sheet(path, "RAG Chart", HEADER, [], fingerprint=Fingerprint.of_file(path))
+
+
+@pytest.mark.parametrize("name", ["Sync\x01Log", "Sync\nLog", "Log \ud83d", "Log'", "😀" * 16])
+def test_a_sheet_name_workbook_xml_cannot_hold_is_refused(tracker_xlsx: Path, name: str) -> None:
+    """A control character in workbook.xml's sheet name made the whole workbook
+    unreadable (not well-formed XML); a lone surrogate crashed with a codec error; a
+    trailing apostrophe and more than 31 UTF-16 units are refused by Excel."""
+    before = tracker_xlsx.read_bytes()
+    with pytest.raises(ValueError, match="is not a valid Excel sheet name"):
+        replace_owned_sheet(
+            tracker_xlsx, name, HEADER, _rows(1), fingerprint=Fingerprint.of_file(tracker_xlsx)
+        )
+    assert tracker_xlsx.read_bytes() == before
