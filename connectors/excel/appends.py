@@ -17,7 +17,7 @@ from .cellxml import cell_xml, formula_cell_xml
 from .errors import MissingColumns, TrackerNotFound, UnsupportedEdit
 from .formulas import iter_references, shift_formula
 from .headers import resolve_header
-from .locate import TrackerLocation, locate_tracker
+from .locate import TrackerLocation, check_table_header, locate_tracker
 from .package import SheetInfo, TableInfo
 from .partedit import extend_table
 from .patch import RowAppend
@@ -63,6 +63,7 @@ class RowAppender:
                 self._append_to_range(sheet, loc, append)
 
     def _append_to_table(self: Planner, table: TableInfo, append: RowAppend) -> None:
+        check_table_header(self.view, table)  # rows moved under a stale range: refuse
         where = f"table {table.name!r} on sheet {table.sheet.name!r}"
         ed = self.editor(table.sheet)
         headers = [c.name for c in table.columns]

@@ -7,6 +7,8 @@ user must do next, because the people who read them are PMO staff, not developer
     ├── WorkbookUnreadable     not an xlsx/xlsm package, corrupt zip or XML
     │   └── WorkbookEncrypted  an OLE/CFB file: password-protected or legacy .xls
     ├── TrackerNotFound        no such table / sheet / header row
+    ├── TableOutOfStep         a table whose header cells are not its column names
+    │                          (rows moved by a tool that does not update tables)
     ├── MissingColumns         required headers absent (lists the headers found)
     ├── WorkbookChanged        the file changed since it was read (someone saved it)
     ├── WorkbookLocked         the file is open in Excel (owner file or sharing violation)
@@ -42,6 +44,30 @@ class WorkbookEncrypted(WorkbookUnreadable):
 
 class TrackerNotFound(ExcelError):
     """The table, sheet or header row the caller asked for does not exist."""
+
+
+class TableOutOfStep(ExcelError):
+    """An Excel table whose first row does not hold its column names.
+
+    Excel keeps the two equal; a tool that inserts or deletes rows without updating
+    the table (openpyxl's ``delete_rows``) leaves the table's range where it was while
+    the cells move, so a data row sits where the header should be. Reading it would
+    take that row for the header (and lose it); writing would add to a table Excel
+    has to repair. Not a TrackerNotFound: the tracker is there, but damaged."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        table: str = "",
+        expected: Sequence[str] = (),
+        found: Sequence[object] = (),
+    ) -> None:
+        super().__init__(message, path=path)
+        self.table = table
+        self.expected = list(expected)
+        self.found = list(found)
 
 
 class MissingColumns(ExcelError):

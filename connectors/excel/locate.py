@@ -12,10 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import MissingColumns, TrackerNotFound
+from .errors import MissingColumns, TableOutOfStep, TrackerNotFound
 from .headers import match_score, normalise_header, resolve_header
 from .package import SheetInfo, TableInfo
-from .refs import column_index, column_letter
+from .refs import cell_ref, column_index, column_letter
+from .strings import unescape_ooxml
 from .workbook import WorkbookView
 
 HEADER_SCAN_ROWS = 30
@@ -117,6 +118,81 @@ def _missing(loc: TrackerLocation, names: Sequence[str]) -> MissingColumns:
     )
 
 
+def check_table_header(view: WorkbookView, info: TableInfo) -> None:
+    """Refuse (TableOutOfStep) a table whose first row does not hold its column names.
+
+    Excel keeps each header cell equal to its tableColumn name; when they differ, rows
+    were moved by something that left the table's range behind, and the table's first
+    row is a data row (or an empty one). Compared case-, space- and width-insensitively,
+    and tableColumn names are decoded first (Excel writes a line break in a column name
+    as _x000a_), so only a real mismatch is refused."""
+    if not info.header_row_count:
+        return
+    row = info.ref.min_row
+    first = info.ref.min_col
+    names = [unescape_ooxml(c.name) for c in info.columns]
+    cells = _row_cells(view, info.sheet, row, range(first, first + len(names)))
+    wrong = [
+        (first + i, name, cells.get(first + i))
+        for i, name in enumerate(names)
+        if normalise_header(cells.get(first + i)) != normalise_header(name)
+    ]
+    if not wrong:
+        return
+    shown = "; ".join(
+        f"{cell_ref(row, col)} holds {_shown(value)} instead of {name!r}"
+        for col, name, value in wrong[:6]
+    ) + (f"; and {len(wrong) - 6} more" if len(wrong) > 6 else "")
+    moved = _header_elsewhere(view, info, names)
+    where = (
+        f" The column names are on row {moved}, so rows were inserted or deleted above "
+        "the table by a program that does not update Excel tables (openpyxl's "
+        "insert_rows/delete_rows do this)."
+        if moved
+        else ""
+    )
+    raise TableOutOfStep(
+        f"{view.path}: table {info.name!r} on sheet {info.sheet.name!r} no longer matches its "
+        f"cells: its range {info.ref} puts its header on row {row}, but {shown} (the header "
+        f"cells must hold the table's column names).{where} pmo-sync "
+        "neither reads nor writes this table, so that no data row is taken for the header. "
+        "Open the workbook in Excel and let it repair the table, restore the workbook from "
+        "a backup (.pmo-sync/backups beside it), or fix the table's range (Table Design > "
+        "Resize Table) so that its first row is the header row.",
+        path=view.path,
+        table=info.name,
+        expected=names,
+        found=[cells.get(first + i) for i in range(len(names))],
+    )
+
+
+def _row_cells(view: WorkbookView, sheet: SheetInfo, row: int, cols: range) -> dict[int, object]:
+    for number, cells in view.rows(sheet, min_row=row, max_row=row, columns=set(cols)):
+        if number == row:
+            return {c: v.value for c, v in cells.items() if not v.is_empty}
+    return {}
+
+
+def _shown(value: object) -> str:
+    return "nothing" if value is None else repr(value)
+
+
+def _header_elsewhere(view: WorkbookView, info: TableInfo, names: list[str]) -> int | None:
+    """A nearby row that does hold the column names (where the header went)."""
+    cols = range(info.ref.min_col, info.ref.min_col + len(names))
+    wanted = [normalise_header(n) for n in names]
+    low = max(1, info.ref.min_row - 5)
+    for number, cells in view.rows(
+        info.sheet, min_row=low, max_row=info.ref.min_row + 5, columns=set(cols)
+    ):
+        if number == info.ref.min_row:
+            continue
+        got = [normalise_header(cells[c].value if c in cells else None) for c in cols]
+        if got == wanted:
+            return number
+    return None
+
+
 def _from_table(
     view: WorkbookView, info: TableInfo, aliases: Mapping[str, Sequence[str]]
 ) -> TrackerLocation:
@@ -126,6 +202,7 @@ def _from_table(
             "on (Table Design > Header Row) so columns can be found by name.",
             path=view.path,
         )
+    check_table_header(view, info)
     headers = [c.name for c in info.columns]
     columns = {}
     for offset, name in enumerate(headers):
@@ -205,10 +282,14 @@ def _from_sheet(
         )
     header_row, texts = picked
     for info in view.package.tables_on(sheet):
-        if info.header_row == header_row and any(
-            info.ref.min_col <= c <= info.ref.max_col for c in texts
-        ):
+        if not any(info.ref.min_col <= c <= info.ref.max_col for c in texts):
+            continue
+        if info.header_row == header_row:
             return _from_table(view, info, aliases)
+        if info.ref.min_row - 1 <= header_row <= info.ref.max_row:
+            # The header texts sit just above or inside a table whose own first row
+            # is elsewhere: the table and its cells are out of step.
+            check_table_header(view, info)
     first_col, last_col = min(texts), max(texts)
     headers = [texts.get(c, "") for c in range(first_col, last_col + 1)]
     columns: dict[str, str] = {}
