@@ -254,6 +254,12 @@ class SyncSettings(_Strict):
         description="A person matching no Jira user: 'error' refuses the row, 'text' writes "
         "the name into the field's text fallback when the mapping gives one",
     )
+    outside_list: Literal["write", "skip"] = Field(
+        "write",
+        description="A Jira value a column's drop-down list does not allow: 'write' writes it "
+        "and reports it, 'skip' leaves the cell as it is and reports it (Jira keeps its "
+        "value either way; a new row always gets it)",
+    )
     schedule: Schedule = Schedule()
     risk_thresholds: RiskLevelThresholds = RiskLevelThresholds()
 

@@ -103,12 +103,60 @@ class ValueMap:
             return self._lookup[key]
         raise UnknownValueError(raw, self.name, self.preferred_labels)
 
-    def to_label(self, canonical: object) -> str:
-        """The preferred label of a canonical value."""
+    def to_label(
+        self,
+        canonical: object,
+        allowed: Iterable[str] | None = None,
+        seen: Mapping[str, int] | None = None,
+    ) -> str:
+        """The label to write for a canonical value.
+
+        Args:
+            allowed: the values the target accepts (a drop-down list, a Jira field's
+                options): the first of the value's labels (then its own spelling) that
+                the target accepts is written in the target's spelling.
+            seen: labels a column already holds, with counts: the value's label in the
+                style the column uses (its most used label of that value, else the label
+                at the position the column's other labels have in their lists, so a
+                column of 高/中/低 gets 高, not the mapping's first label "4").
+
+        Without either, or when neither decides, the value's first label.
+        """
         try:
-            return self.labels[canonical][0]
+            names = self.labels[canonical]
         except KeyError:
             raise UnknownValueError(canonical, self.name, [str(v) for v in self.labels]) from None
+        candidates = (*names, str(canonical))
+        if allowed is not None:
+            accepted = {fold(a): a for a in allowed}
+            for label in candidates:
+                if fold(label) in accepted:
+                    return accepted[fold(label)]
+        if seen:
+            return self._in_column_style(canonical, names, seen)
+        return names[0]
+
+    def _in_column_style(
+        self, canonical: object, names: tuple[str, ...], seen: Mapping[str, int]
+    ) -> str:
+        used = {fold(label): count for label, count in seen.items()}
+        own = [(used[fold(n)], -i, n) for i, n in enumerate(names) if fold(n) in used]
+        if own:
+            return max(own)[2]
+        positions: dict[int, int] = {}
+        for label, count in seen.items():
+            value = self._lookup.get(fold(label))
+            if value is None:
+                continue
+            folded = [fold(n) for n in self.labels[value]]
+            if fold(label) in folded:
+                index = folded.index(fold(label))
+                positions[index] = positions.get(index, 0) + count
+        if positions:
+            index = max(positions, key=lambda i: (positions[i], -i))
+            if index < len(names):
+                return names[index]
+        return names[0]
 
     def with_labels(self, name: str, overrides: Mapping[Any, Iterable[str]]) -> ValueMap:
         """A copy whose labels for some canonical values are replaced (site-specific names).

@@ -31,7 +31,7 @@ from uuid import uuid4
 
 from connectors.excel import Fingerprint, apply_patch, is_owned
 from connectors.excel.errors import ExcelError
-from connectors.excel.records import blank_rows, tracker_id_columns
+from connectors.excel.records import blank_rows, excel_value, tracker_id_columns
 from connectors.jira.errors import JiraError
 from mappings.config import Config, SyncPair
 from mappings.mapping import EntityMapping, MappingSpec
@@ -376,9 +376,11 @@ class PairSync:
         entity, location = run.entity, run.excel.location
         rows = {r.row_number: r for r in run.excel.rows}
         appended = []
+        styles = run.excel.styles
         for op in run.plan.operations:
             if op.kind == "excel_write" and op.row is not None:
-                changes.write(entity, location, op.row, {c.name: c.value for c in op.changes})
+                values = self._within_lists(run, op, {c.name: c.value for c in op.changes})
+                changes.write(entity, location, op.row, values, styles)
             elif op.kind == "excel_append":
                 model = run.jira.models.get(str(op.sync_id))
                 appended.append(model or run_record(entity, run.jira.records[str(op.sync_id)]))
@@ -398,7 +400,11 @@ class PairSync:
                 for f in entity.fields
                 if f.excel and f.jira and f.direction == "excel-to-jira"
             }
-            changes.append(entity, location, appended, blank_rows(self.workbook, run.excel), seed)
+            for record in appended:
+                values = {f.name: getattr(record, f.name) for f in entity.fields if f.to_excel}
+                self._within_lists(run, None, values, new_row=record.key)
+            blank = blank_rows(self.workbook, run.excel)
+            changes.append(entity, location, appended, blank, seed, styles)
         # Stamp ids on matched rows that lack them, and give rows about to be created
         # in Jira their sync id now.
         new_ids: dict[str, Any] = {}
@@ -418,6 +424,34 @@ class PairSync:
                 changes.write(entity, location, row.row_number, {"sync_id": sync_id})
                 new_ids[sync_id] = row.row_number
         return new_ids
+
+    def _within_lists(
+        self, run: EntityRun, op: Operation | None, values: dict[str, Any], new_row: Any = None
+    ) -> dict[str, Any]:
+        """The writes of one row, with Jira values a column's drop-down list does not allow
+        reported (and, with ``outside_list = "skip"``, left out: the cell keeps its value,
+        the field its base, and Jira its value). A new row always gets them."""
+        skip = self.config.sync.outside_list == "skip" and new_row is None
+        kept = dict(values)
+        for name, value in values.items():
+            style = run.excel.styles.get(name)
+            if style is None or style.allowed is None or value is None:
+                continue
+            label = excel_value(self.mapping, run.entity.field(name), value, style)
+            if not style.outside(label):
+                continue
+            where = f"{op.key} row {op.row}" if op is not None else f"new row for {new_row}"
+            shown = ", ".join(style.allowed[:8]) + (", ..." if style.allowed[8:] else "")
+            action = 'not written (outside_list = "skip")' if skip else "written anyway"
+            run.warnings.append(
+                f"{where}: {run.entity.type}.{name} {label!r} is not in the column's "
+                f"drop-down list ({shown}); {action}. Add it to the list ({style.list_source}) "
+                "or map it to a listed label in the mapping"
+            )
+            if skip and op is not None:
+                kept.pop(name)
+                run.plan.held.setdefault(str(op.sync_id), set()).add(name)
+        return kept
 
     def _jira_writes(
         self,
@@ -600,7 +634,7 @@ class PairSync:
                 mapped = run.entity.field(name)
                 if mapped.to_excel and name in jira and jira[name] != getattr(row.record, name):
                     updates[name] = jira[name]
-            changes.write(run.entity, run.excel.location, row.row_number, updates)
+            changes.write(run.entity, run.excel.location, row.row_number, updates, run.excel.styles)
 
     def _log_sheet(self, result: CycleResult) -> None:
         from sync.log_sheet import ROWS, SHEET, refresh_log_sheet

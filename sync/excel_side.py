@@ -19,6 +19,7 @@ from typing import Any
 
 from connectors.excel import TrackerLocation, WorkbookPatch
 from connectors.excel.records import (
+    ColumnStyle,
     RecordsRead,
     add_new_rows,
     add_row_changes,
@@ -79,9 +80,10 @@ class ExcelChanges:
         location: TrackerLocation,
         row: int,
         changes: Mapping[str, Any],
+        styles: Mapping[str, ColumnStyle] | None = None,
     ) -> None:
         if changes:
-            add_row_changes(self.patch, self.mapping, entity, location, row, changes)
+            add_row_changes(self.patch, self.mapping, entity, location, row, changes, styles)
 
     def flag(
         self, entity: EntityMapping, location: TrackerLocation, row: int, text: str | None
@@ -101,18 +103,19 @@ class ExcelChanges:
         records: Iterable[Any],
         blank: Iterable[int] = (),
         seed: Iterable[str] = (),
+        styles: Mapping[str, ColumnStyle] | None = None,
     ) -> None:
         """New rows: into the tracker's blank template rows first, then appended.
         ``seed``: one-way workbook fields that start with Jira's value (see row_values)."""
         pending = list(records)
         fields = tuple(seed)
         for row, record in zip(blank, list(pending), strict=False):
-            values = row_values(self.mapping, entity, record, location, fields)
+            values = row_values(self.mapping, entity, record, location, fields, styles)
             for header, value in values.items():
                 if value is not None:
                     self.patch.set_in(location, row, header, value)
             pending.remove(record)
-        add_new_rows(self.patch, self.mapping, entity, location, pending, fields)
+        add_new_rows(self.patch, self.mapping, entity, location, pending, fields, styles)
 
     def __bool__(self) -> bool:
         return bool(self.patch)

@@ -11,6 +11,7 @@ the allowed values, and every other row is returned.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,11 +21,13 @@ from typing import Any
 from mappings.errors import Problem, RecordValidationError, UnknownValueError
 from mappings.mapping import EntityMapping, FieldMapping, MappingSpec
 from mappings.model import ENTITY_TYPES, build_record
+from mappings.values import fold
 
 from .fingerprint import Fingerprint
 from .locate import TrackerLocation, locate_tracker
 from .patch import WorkbookPatch
 from .reader import TrackerRow, read_tracker
+from .validation import column_lists
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,23 @@ class RowRecord:
     """Fields whose cell tells nothing about the value (an error value such as #REF!, a
     formula whose cached result is missing or stale): field -> why. The record holds no
     value for them, which must never be read as "empty"."""
+
+
+@dataclass
+class ColumnStyle:
+    """How a column spells values: its drop-down list (None: no list pmo-sync can read)
+    and the labels its rows hold now, with counts. Writes follow both, so a column keeps
+    one style (高/中/低 stays 高/中/低) and a value its list lacks is noticed."""
+
+    allowed: tuple[str, ...] | None = None
+    list_source: str | None = None  # the list's formula, for messages
+    seen: Counter[str] = field(default_factory=Counter)
+
+    def outside(self, label: Any) -> bool:
+        """True when the column has a readable list and ``label`` is not in it."""
+        if self.allowed is None or label is None or label == "":
+            return False
+        return fold(str(label)) not in {fold(a) for a in self.allowed}
 
 
 @dataclass
@@ -58,6 +78,7 @@ class RecordsRead:
     recalculation_pending: bool = False
     """The workbook changed since a spreadsheet last calculated it (``fullCalcOnLoad``),
     so formula cells hold results that may be out of date."""
+    styles: dict[str, ColumnStyle] = field(default_factory=dict)  # field name -> style
 
 
 def _excel_fields(entity: EntityMapping) -> list[FieldMapping]:
@@ -119,9 +140,11 @@ def read_records(
     result = RecordsRead(
         entity, data.location, data.fingerprint, id_columns=ids, recalculation_pending=stale
     )
+    result.styles = _column_styles(path, location, fields)
     for row in data.rows:
         source = f"{Path(path).name}, {location.sheet} row {row.row_number}"
         unknown: dict[str, str] = {}
+        _count_labels(row, mapping, fields, result.styles)
         try:
             record, formulas = _row_to_record(
                 row, mapping, entity, fields, ids, source, context, unknown, stale
@@ -136,6 +159,33 @@ def read_records(
         stamped = "sync_id" in ids and row.value(ids["sync_id"]) not in (None, "")
         result.rows.append(RowRecord(row.row_number, record, formulas, stamped, unknown))
     return result
+
+
+def _column_styles(
+    path: Path, location: TrackerLocation, fields: list[FieldMapping]
+) -> dict[str, ColumnStyle]:
+    by_header = {location.header_for(f.excel or "") or f.excel: f.name for f in fields if f.excel}
+    styles = {f.name: ColumnStyle() for f in fields if f.excel}
+    for header, rule in column_lists(path, location, list(by_header)).items():
+        name = by_header.get(header)
+        if name is not None:
+            styles[name] = ColumnStyle(rule.values, rule.source)
+    return styles
+
+
+def _count_labels(
+    row: TrackerRow, mapping: MappingSpec, fields: list[FieldMapping], styles: dict[str, Any]
+) -> None:
+    """Tally the labels of value-mapped columns (the style new values are written in)."""
+    for mapped in fields:
+        if mapped.value_map is None:
+            continue
+        cell = _cell(row, mapped)
+        if cell is not None and cell.value not in (None, "") and not cell.is_formula:
+            value = cell.value
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            styles[mapped.name].seen[str(value)] += 1
 
 
 def _text(value: Any) -> str | None:
@@ -265,13 +315,19 @@ def blank_rows(path: Path, read: RecordsRead) -> list[int]:
     return found
 
 
-def excel_value(mapping: MappingSpec, mapped: FieldMapping, value: Any) -> Any:
-    """A canonical value as the workbook shows it (its label, date, number or text)."""
+def excel_value(
+    mapping: MappingSpec, mapped: FieldMapping, value: Any, style: ColumnStyle | None = None
+) -> Any:
+    """A canonical value as the workbook shows it (its label, date, number or text); a
+    label in the column's drop-down spelling, else in the style the column uses."""
     if value is None:
         return None
     value_map = mapping.value_map(mapped, "excel")
     if value_map is not None:
-        label = value_map.to_label(value)
+        if style is not None:
+            label = value_map.to_label(value, allowed=style.allowed, seen=style.seen)
+        else:
+            label = value_map.to_label(value)
         # A scale whose workbook labels are numbers (1-5 drop-downs) stays numeric.
         return int(label) if label.isdigit() else label
     if isinstance(value, datetime | date | int | float | bool | str):
@@ -285,6 +341,7 @@ def row_values(
     record: Any,
     location: TrackerLocation,
     seed: Iterable[str] = (),
+    styles: Mapping[str, ColumnStyle] | None = None,
 ) -> dict[str, Any]:
     """Header -> cell value of a whole new row for a record (ids included).
 
@@ -294,7 +351,8 @@ def row_values(
     seeded = set(seed)
     for mapped in entity.fields:
         if mapped.excel and (mapped.to_excel or mapped.name in seeded):
-            values[mapped.excel] = excel_value(mapping, mapped, getattr(record, mapped.name))
+            style = (styles or {}).get(mapped.name)
+            values[mapped.excel] = excel_value(mapping, mapped, getattr(record, mapped.name), style)
     for name, header in _id_columns(location, entity).items():
         value = getattr(record, name)
         values[header] = None if value is None else str(value)
@@ -308,6 +366,7 @@ def add_row_changes(
     location: TrackerLocation,
     row_number: int,
     changes: Mapping[str, Any],
+    styles: Mapping[str, ColumnStyle] | None = None,
 ) -> WorkbookPatch:
     """Cell writes for some canonical fields of one row (ids included as 'key'/'sync_id')."""
     ids = _id_columns(location, entity)
@@ -318,7 +377,8 @@ def add_row_changes(
         mapped = entity.field(name)
         if mapped.excel is None:
             raise ValueError(f"{entity.type}.{name} has no Excel column in mapping {mapping.name}")
-        patch.set_in(location, row_number, mapped.excel, excel_value(mapping, mapped, value))
+        style = (styles or {}).get(name)
+        patch.set_in(location, row_number, mapped.excel, excel_value(mapping, mapped, value, style))
     return patch
 
 
@@ -329,10 +389,11 @@ def add_new_rows(
     location: TrackerLocation,
     records: Iterable[Any],
     seed: Iterable[str] = (),
+    styles: Mapping[str, ColumnStyle] | None = None,
 ) -> WorkbookPatch:
     """Append one row per record to the entity's tracker."""
     fields = tuple(seed)
-    rows = [row_values(mapping, entity, record, location, fields) for record in records]
+    rows = [row_values(mapping, entity, r, location, fields, styles) for r in records]
     if rows:
         patch.append(rows, location=location)
     return patch

@@ -7,13 +7,14 @@ only for its own data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jira import JIRA
 
 from connectors.jira.fields import FieldCatalog
+from connectors.jira.options import FieldOptions
 from connectors.jira.retry import RetryPolicy
 from connectors.jira.session import connect
 from connectors.jira.transport import JiraHttp
@@ -34,6 +35,10 @@ class JiraSiteContext:
     time_zone: ZoneInfo
     users: UserDirectory
     converter: ValueConverter
+    options: FieldOptions = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.options = FieldOptions(self.http)
 
     @property
     def search_path(self) -> str:

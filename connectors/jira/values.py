@@ -16,7 +16,9 @@ from typing import Any
 from connectors.jira.fields import JiraField
 from connectors.jira.users import UserDirectory
 from mappings.mapping import FieldMapping
-from mappings.values import ValueMap, parse_date, parse_number
+from mappings.values import ValueMap, fold, parse_date, parse_number
+
+OPTION_KINDS = ("option", "option-with-child", "priority", "resolution", "component", "version")
 
 
 class ValueConverter:
@@ -51,9 +53,18 @@ class ValueConverter:
         return raw
 
     def to_jira(
-        self, field: JiraField, value: Any, mapped: FieldMapping, value_map: ValueMap | None
+        self,
+        field: JiraField,
+        value: Any,
+        mapped: FieldMapping,
+        value_map: ValueMap | None,
+        allowed: tuple[str, ...] | None = None,
     ) -> Any:
-        """A canonical value as the payload a PUT or create carries (None clears)."""
+        """A canonical value as the payload a PUT or create carries (None clears).
+
+        ``allowed``: the option names Jira offers for the field (create metadata); the
+        value's label is then the one Jira has, in Jira's spelling, and a value none of
+        whose labels Jira offers is refused here with the options listed."""
         if value is None or value == "":
             return [] if field.schema_type == "array" else None
         if field.schema_type == "array":
@@ -61,13 +72,32 @@ class ValueConverter:
             parts = [p.strip() if isinstance(p, str) else p for p in parts]
             if field.items == "string":  # labels cannot contain spaces
                 parts = [w for p in parts for w in str(p).split()]
-            return [self._scalar_to(field.items, p, mapped, value_map) for p in parts if p != ""]
-        return self._scalar_to(field.schema_type, value, mapped, value_map)
+            return [
+                self._scalar_to(field.items, p, mapped, value_map, allowed, field)
+                for p in parts
+                if p != ""
+            ]
+        return self._scalar_to(field.schema_type, value, mapped, value_map, allowed, field)
 
     def _scalar_to(
-        self, kind: str | None, value: Any, mapped: FieldMapping, value_map: ValueMap | None
+        self,
+        kind: str | None,
+        value: Any,
+        mapped: FieldMapping,
+        value_map: ValueMap | None,
+        allowed: tuple[str, ...] | None = None,
+        field: JiraField | None = None,
     ) -> Any:
-        label = value_map.to_label(value) if value_map is not None else value
+        label = value_map.to_label(value, allowed=allowed) if value_map is not None else value
+        if allowed and kind in OPTION_KINDS and fold(str(label)) not in {fold(a) for a in allowed}:
+            shown = ", ".join(allowed[:12]) + (", ..." if allowed[12:] else "")
+            name = field.name if field is not None else mapped.jira
+            labels = ", ".join(value_map.labels.get(value, (label,))) if value_map else label
+            raise ValueError(
+                f"{mapped.name} {value!r}: none of its labels ({labels}) is an option of "
+                f"Jira's {name!r} field (Jira offers {shown}); map it to one of them with "
+                "jira_labels in the mapping"
+            )
         if kind == "user":
             return self.users.reference(str(value))
         if kind in ("option", "option-with-child"):

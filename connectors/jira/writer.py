@@ -20,6 +20,7 @@ from connectors.jira.reader import JiraReader
 from connectors.jira.site import PROPERTY_KEY, JiraSiteContext
 from connectors.jira.transitions import StatusMover
 from connectors.jira.transport import JiraRequestError
+from connectors.jira.values import OPTION_KINDS
 from mappings.errors import MappingsError
 from mappings.mapping import EntityMapping, FieldMapping, MappingSpec
 
@@ -65,11 +66,15 @@ class JiraWriter:
         self._editmeta: dict[tuple[str, str], set[str]] = {}
 
     # -- helpers ----------------------------------------------------------------------------
-    def _payload(self, mapped: FieldMapping, record: Any) -> tuple[str, Any]:
+    def _payload(self, entity: EntityMapping, mapped: FieldMapping, record: Any) -> tuple[str, Any]:
         jf = self.site.catalog.resolve(mapped.jira or "")
         value = getattr(record, mapped.name)
         vmap = self.spec.value_map(mapped, "jira")
-        return jf.id, self.site.converter.to_jira(jf, value, mapped, vmap)
+        allowed = None
+        if vmap is not None and value is not None and _has_options(jf) and entity.jira:
+            issue_type = self.issue_type_of(entity, record)
+            allowed = self.site.options.allowed(record.project, issue_type, jf.id)
+        return jf.id, self.site.converter.to_jira(jf, value, mapped, vmap, allowed)
 
     def _screen(self, entity: EntityMapping, key: str) -> set[str]:
         """Field ids on the edit screen; one editmeta per project and entity per run."""
@@ -89,7 +94,7 @@ class JiraWriter:
             mapped = by_id.get(fid)
             if mapped is None or getattr(record, mapped.name, None) is None:
                 return None
-            return self._payload(mapped, record)[1]
+            return self._payload(entity, mapped, record)[1]
 
         return value
 
@@ -124,7 +129,7 @@ class JiraWriter:
                 mapped = entity.field(name)
                 if not mapped.to_jira:
                     continue
-                fid, value = self._payload(mapped, record)
+                fid, value = self._payload(entity, mapped, record)
                 screen = screen if screen is not None else self._screen(entity, key)
                 if screen and fid not in screen:  # empty: no edit permission, Jira says 403
                     outcome.problems.append(
@@ -193,7 +198,7 @@ class JiraWriter:
                 continue
             if getattr(record, mapped.name, None) is None:
                 continue
-            fid, value = self._payload(mapped, record)
+            fid, value = self._payload(entity, mapped, record)
             fields[fid] = value
         return {
             "fields": fields,
@@ -317,3 +322,9 @@ class JiraWriter:
             if sync_id in wanted:
                 found[sync_id] = str(issue["key"])
         return found
+
+
+def _has_options(field: Any) -> bool:
+    """A field whose values are a fixed list of options (a select, priority, ...)."""
+    kind = field.items if field.schema_type == "array" else field.schema_type
+    return kind in OPTION_KINDS

@@ -88,7 +88,11 @@ def test_a_text_excel_cannot_hold_whole_never_flows_back_to_jira(world):
     assert _sandbox_field(world, risk.key, "Probability") is not None
     assert world.jira("risk", risk.key).probability == 5
     assert _sandbox_field(world, risk.key, "Mitigation") == long_text
-    assert not any(e.field == "mitigation" for e in world.store.audit_log("alpha", 100) if e.direction == "excel->jira")
+    assert not any(
+        e.field == "mitigation"
+        for e in world.store.audit_log("alpha", 100)
+        if e.direction == "excel->jira"
+    )
     assert second.outcome in ("ok", "warnings"), second.all_errors
     # Even an edit of the cut cell itself is held back, and said so.
     world.edit_row("risk", risk.key, mitigation="shortened by a person")
