@@ -1,5 +1,13 @@
 """Append rows to a table or a plain-sheet tracker, the way Excel grows a table.
 
+A table's empty rows (every cell empty, styles allowed: Excel's insert row, the
+pre-formatted rows a template ships, rows whose contents were deleted) are filled
+first, in order, and keep their own formatting; only the records left over grow the
+range. A plain-sheet tracker ends at its last non-empty row, so its new rows go into
+the rows below it in order, keeping the formatting of rows pre-formatted there; a blank
+row between its data rows is left alone (on a plain sheet it often separates sections).
+A hidden empty row of a table is not reused (a record there would be out of sight).
+
 New rows copy the row above (row attributes and cell styles), calculated columns get
 their formula shifted to the new row, the table's ref and autoFilter grow, and the
 sheet's validations and conditional formats that ended on the old last row are
@@ -29,6 +37,7 @@ if TYPE_CHECKING:
     from .planner import Planner
 
 _ROW_ATTRS_DROP = re.compile(rb'\s(?:r|hidden|collapsed|thickBot|thickTop)\s*=\s*"[^"]*"')
+_HIDDEN = re.compile(rb'\shidden\s*=\s*"(?:1|true)"')
 
 
 class RowAppender:
@@ -63,6 +72,12 @@ class RowAppender:
                 self._append_to_range(sheet, loc, append)
 
     def _append_to_table(self: Planner, table: TableInfo, append: RowAppend) -> None:
+        """Fill the table's empty rows first, in order, then grow its range.
+
+        An empty row inside the range (every cell of the table's columns empty, styles
+        allowed: Excel's insert row, a template's pre-formatted rows, a row whose
+        contents someone deleted) takes the next new record; only the rows left over
+        are added below, so a template with three empty rows is filled, not skipped."""
         check_table_header(self.view, table)  # rows moved under a stale range: refuse
         where = f"table {table.name!r} on sheet {table.sheet.name!r}"
         ed = self.editor(table.sheet)
@@ -70,27 +85,26 @@ class RowAppender:
         grown = self._growth.get(table.part, 0)  # earlier appends in this patch
         first, last = table.first_data_row, table.last_data_row + grown
         count = len(append.rows)
-        placeholder = not grown and (
-            (last == first and table.insert_row)
-            or (last == first and not table.totals_row_count and self._row_blank(ed, first, table))
-        )
-        start = first if placeholder else last + 1
-        template = last if not placeholder else first
-        skip = {first} if placeholder else set()
-        if table.totals_row_count:
+        empty = self._empty_rows(ed, first, last, table.ref.min_col, table.ref.max_col)
+        reused = empty[:count]
+        extra = count - len(reused)
+        if extra and table.totals_row_count:
             totals = range(last + 1, last + 1 + table.totals_row_count)
-            skip |= set(totals)
-            self._move_totals(table, ed, totals, count, where)
-        self._check_free(
-            ed,
-            table.sheet,
-            start,
-            count + table.totals_row_count,
-            table.ref.min_col,
-            table.ref.max_col,
-            skip_rows=skip,
-            exclude=table.name,
-        )
+            self._move_totals(table, ed, totals, extra, where)
+            skip = set(totals)
+        else:
+            skip = set()
+        if extra:
+            self._check_free(
+                ed,
+                table.sheet,
+                last + 1,
+                extra + table.totals_row_count,
+                table.ref.min_col,
+                table.ref.max_col,
+                skip_rows=skip,
+                exclude=table.name,
+            )
         formulas: dict[int, tuple[str, bool]] = {}
         for offset, col in enumerate(table.columns):
             if col.calculated_formula:
@@ -98,12 +112,14 @@ class RowAppender:
                     col.calculated_formula,
                     col.calculated_is_array,
                 )
+        targets = reused + list(range(last + 1, last + 1 + extra))
         numbers = self._write_rows(
-            ed, append, headers, table.ref.min_col, start, template, first, formulas, where
-        )
+            ed, append, headers, table.ref.min_col, targets, last, first, formulas, where,
+            own_style=set(reused),
+        )  # fmt: skip
         new_last = max(last, numbers[-1])
         self._growth[table.part] = grown + (new_last - last)
-        if new_last > last or (placeholder and table.insert_row):
+        if new_last > last or (table.insert_row and last in reused):
             current = self.table_parts.get(table.part, self.pkg.read(table.part))
             self.table_parts[table.part] = extend_table(
                 current,
@@ -124,6 +140,31 @@ class RowAppender:
             )
         )
         self.result.appended_rows.setdefault(table.name, []).extend(numbers)
+
+    def _empty_rows(
+        self: Planner, ed: SheetEditor, first: int, last: int, min_col: int, max_col: int
+    ) -> list[int]:
+        """Rows first..last whose cells in min_col..max_col are all empty (no value, no
+        formula; styles do not count) and that this patch has not written to yet. Hidden
+        rows (a filter or a person hid them) are not used: a record put there would be
+        out of sight."""
+        found = []
+        for row in range(first, last + 1):
+            if any(min_col <= col <= max_col for col in ed.edits.get(row, {})):
+                continue
+            if _HIDDEN.search(ed.row_attrs(row) or b""):
+                continue
+            if all(
+                not min_col <= col <= max_col or self._cell_empty(ed, row, col)
+                for col in ed.row_cells(row)
+            ):
+                found.append(row)
+        return found
+
+    @staticmethod
+    def _cell_empty(ed: SheetEditor, row: int, col: int) -> bool:
+        raw = ed.raw_cell(row, col)
+        return raw is None or (raw.v in (None, "") and not raw.is_formula and raw.t != "e")
 
     def _move_totals(
         self: Planner, table: TableInfo, ed: SheetEditor, totals: range, count: int, where: str
@@ -188,9 +229,10 @@ class RowAppender:
             }
             free = {first_col + i for i, h in enumerate(headers) if h and h not in given}
             formulas = filled_down_formulas(ed, free, template, loc.first_data_row)
+        rows = list(range(start, start + len(append.rows)))
         numbers = self._write_rows(
-            ed, append, headers, first_col, start, template, template or loc.first_data_row,
-            formulas, f"sheet {sheet.name!r}",
+            ed, append, headers, first_col, rows, template, template or loc.first_data_row,
+            formulas, f"sheet {sheet.name!r}", own_style=set(rows),
         )  # fmt: skip
         if template is not None:
             self._sheet_ext.append(
@@ -206,13 +248,6 @@ class RowAppender:
                 )
             )
         self.result.appended_rows.setdefault(sheet.name, []).extend(numbers)
-
-    def _row_blank(self: Planner, ed: SheetEditor, row: int, table: TableInfo) -> bool:
-        for col in range(table.ref.min_col, table.ref.max_col + 1):
-            raw = ed.raw_cell(row, col)
-            if raw is not None and (raw.v not in (None, "") or raw.is_formula):
-                return False
-        return True
 
     def _check_free(
         self: Planner,
@@ -265,12 +300,17 @@ class RowAppender:
         append: RowAppend,
         headers: list[str],
         first_col: int,
-        start: int,
+        rows: list[int],
         template: int | None,
         first_data_row: int,
         formulas: dict[int, tuple[str, bool]],
         where: str,
+        *,
+        own_style: set[int] = frozenset(),  # type: ignore[assignment]
     ) -> list[int]:
+        """Write the appended records into `rows` (one each, in order). A cell that
+        already exists with a style in a row of `own_style` (a pre-formatted empty row)
+        keeps its style; other cells take the style of the `template` row's cell."""
         where_sheet = next(s.name for s in self.pkg.sheets if self.editors.get(s.part) is ed)
         template_cells = ed.row_cells(template) if template is not None else {}
         template_attrs = ed.row_attrs(template) if template is not None else None
@@ -278,8 +318,7 @@ class RowAppender:
         numbers = []
         named = [h for h in headers if h]
         resolved: dict[str, str | None] = {}  # every row has the same keys: resolve once
-        for k, values in enumerate(append.rows):
-            row = start + k
+        for row, values in zip(rows, append.rows, strict=True):
             targets: dict[int, Any] = {}
             for key, value in values.items():
                 if key not in resolved:
@@ -307,8 +346,8 @@ class RowAppender:
                 tmpl = template_cells.get(col)
                 style = _style_of(tmpl)
                 existing = ed.cell_xml(row, col)
-                if existing is not None and template is None:
-                    style = _style_of(existing)
+                if existing is not None and (template is None or row in own_style):
+                    style = _style_of(existing) or (style if template is not None else 0)
                 if col in formulas:
                     text, is_array = formulas[col]
                     formula = shift_formula(text, row - first_data_row)
