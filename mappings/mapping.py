@@ -51,6 +51,11 @@ class FieldMapping(_Strict):
         None, description="Jira value = canonical value x scale (100 for a 0..100 percent field)"
     )
     required: bool = Field(False, description="Rows/issues without a value are rejected")
+    jira_fallback: str | None = Field(
+        None,
+        description="A Jira text field that holds a person's name when it matches no Jira "
+        "user (with [sync] unknown_people = 'text'); read back when the user field is empty",
+    )
 
     @property
     def to_excel(self) -> bool:
@@ -274,6 +279,21 @@ def _semantic_problems(mapping: MappingSpec) -> list[Problem]:
                     )
                 jira_fields[key] = mapped.name
             problems.extend(_value_map_problems(mapping, mapped, at, known_maps))
+            if mapped.jira_fallback is not None:
+                if mapped.jira is None:
+                    problems.append(
+                        Problem(f"{at}.jira_fallback", "needs the field's own 'jira' field")
+                    )
+                elif vm.fold(mapped.jira_fallback) in jira_fields or vm.fold(
+                    mapped.jira_fallback
+                ) == vm.fold(mapped.jira):
+                    problems.append(
+                        Problem(
+                            f"{at}.jira_fallback",
+                            f"{mapped.jira_fallback!r} is already mapped; give a text field of "
+                            "its own",
+                        )
+                    )
         reserved = (entity.excel.key_column, entity.excel.sync_id_column, entity.excel.flag_column)
         for header in filter(None, reserved):
             if vm.fold(header) in headers:

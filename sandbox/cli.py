@@ -69,9 +69,19 @@ def main(argv: list[str] | None = None) -> int:
         server.faults.latency(args.latency_ms)
     if args.log_requests:
         server.echo = sys.stdout
+    # Signals are caught from before the URL is printed: a Ctrl+C (or a supervisor's
+    # SIGTERM) that comes as soon as the URL appears must stop the server cleanly.
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         server.start()
     except OSError as err:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
         print(f"error: cannot listen on 127.0.0.1:{args.port}: {err}", file=sys.stderr)
         return 1
     creds = server.credentials
@@ -83,13 +93,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  token: {creds.token}")
     print(f"  issues: {len(server.store.issues)}  (ready in {time.perf_counter() - started:.2f}s)")
     print("  press Ctrl+C to stop", flush=True)
-
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         while not stop.wait(0.5):
             pass

@@ -82,6 +82,7 @@ class Runner:
         self.config = config
         self.progress: Callable[[str, int, int | None], None] | None = None
         self._site = site
+        self._people_set = False
         self.store = store or StateStore(state_store_path(config))
         self._pruned = False
 
@@ -89,6 +90,9 @@ class Runner:
     def site(self) -> JiraSiteContext:
         if self._site is None:
             self._site = open_configured_site(self.config.jira)
+        if not self._people_set:
+            self._site.users.configure(self.config.people, self.config.sync.unknown_people)
+            self._people_set = True
         return self._site
 
     def mapping_of(self, pair: SyncPair) -> MappingSpec:

@@ -141,6 +141,8 @@ class JiraReader:
         for mapped in entity.fields:
             if mapped.jira is not None:
                 ids.add(self.site.catalog.resolve(mapped.jira).id)
+            if mapped.jira_fallback is not None:
+                ids.add(self.site.catalog.resolve(mapped.jira_fallback).id)
         return sorted(ids)
 
     # -- paging -----------------------------------------------------------------------------
@@ -288,6 +290,10 @@ class JiraReader:
             jf = self.site.catalog.resolve(mapped.jira)
             vmap = self.spec.value_map(mapped, "jira")
             value = self.site.converter.from_jira(jf, fields.get(jf.id), mapped, vmap)
+            if value is None and mapped.jira_fallback is not None:
+                # A person no Jira user matched was written as text (unknown_people = text).
+                fallback = self.site.catalog.resolve(mapped.jira_fallback)
+                value = fields.get(fallback.id) or None
             if isinstance(value, str):
                 value, found = replace_unstorable(value)
                 if found and notes is not None:

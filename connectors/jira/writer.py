@@ -20,6 +20,7 @@ from connectors.jira.reader import JiraReader
 from connectors.jira.site import PROPERTY_KEY, JiraSiteContext
 from connectors.jira.transitions import StatusMover
 from connectors.jira.transport import JiraRequestError
+from connectors.jira.users import UnknownJiraUser
 from connectors.jira.values import OPTION_KINDS
 from mappings.errors import MappingsError
 from mappings.mapping import EntityMapping, FieldMapping, MappingSpec
@@ -76,6 +77,24 @@ class JiraWriter:
             allowed = self.site.options.allowed(record.project, issue_type, jf.id)
         return jf.id, self.site.converter.to_jira(jf, value, mapped, vmap, allowed)
 
+    def _payloads(
+        self, entity: EntityMapping, mapped: FieldMapping, record: Any
+    ) -> list[tuple[str, Any]]:
+        """The Jira fields one mapped field writes: itself, and for a person with a text
+        fallback, the fallback too (the name when no Jira user matches it and the
+        configuration says ``unknown_people = "text"``, else emptied)."""
+        if mapped.jira_fallback is None:
+            return [self._payload(entity, mapped, record)]
+        fallback = self.site.catalog.resolve(mapped.jira_fallback).id
+        try:
+            fid, value = self._payload(entity, mapped, record)
+        except UnknownJiraUser:
+            if self.site.users.unknown_people != "text":
+                raise
+            fid = self.site.catalog.resolve(mapped.jira or "").id
+            return [(fid, None), (fallback, str(getattr(record, mapped.name)))]
+        return [(fid, value), (fallback, None)]
+
     def _screen(self, entity: EntityMapping, key: str) -> set[str]:
         """Field ids on the edit screen; one editmeta per project and entity per run."""
         cache_key = (key.rsplit("-", 1)[0], entity.type)
@@ -129,15 +148,16 @@ class JiraWriter:
                 mapped = entity.field(name)
                 if not mapped.to_jira:
                     continue
-                fid, value = self._payload(entity, mapped, record)
                 screen = screen if screen is not None else self._screen(entity, key)
-                if screen and fid not in screen:  # empty: no edit permission, Jira says 403
-                    outcome.problems.append(
-                        f"{key}: {mapped.jira!r} is not on the issue's edit screen, so "
-                        f"{name} was not written; add the field to the screen in Jira"
-                    )
-                    continue
-                fields[fid] = value
+                for fid, value in self._payloads(entity, mapped, record):
+                    if screen and fid not in screen:  # empty: no edit permission (403)
+                        outcome.problems.append(
+                            f"{key}: {self.site.catalog.resolve(fid).name!r} is not on the "
+                            f"issue's edit screen, so {name} was not written; add the field "
+                            "to the screen in Jira"
+                        )
+                        continue
+                    fields[fid] = value
             if fields:
                 self.site.http.put(f"issue/{key}", {"fields": fields})
             if "status" in names and "status" in mapped_names and entity.field("status").to_jira:
@@ -198,8 +218,9 @@ class JiraWriter:
                 continue
             if getattr(record, mapped.name, None) is None:
                 continue
-            fid, value = self._payload(entity, mapped, record)
-            fields[fid] = value
+            for fid, value in self._payloads(entity, mapped, record):
+                if value is not None:
+                    fields[fid] = value
         return {
             "fields": fields,
             "properties": [{"key": PROPERTY_KEY, "value": {"sync_id": str(record.sync_id)}}],

@@ -210,12 +210,10 @@ def test_sandbox_command_serves_jira_shaped_json_and_stops_cleanly(tmp_path):
     import signal
     import subprocess
     import sys
-    import time
 
     import requests
 
     data = tmp_path / "jira.json"
-    started = time.perf_counter()
     process = subprocess.Popen(
         [
             sys.executable,
@@ -234,7 +232,6 @@ def test_sandbox_command_serves_jira_shaped_json_and_stops_cleanly(tmp_path):
     )
     try:
         lines = [process.stdout.readline() for _ in range(3)]
-        assert time.perf_counter() - started < 10
         url = lines[0].split("listening on ")[1].strip()
         assert lines[1].strip() == "email: pmo-bot@example.com"
         assert lines[2].strip().startswith("api token: ")
