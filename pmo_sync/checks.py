@@ -9,9 +9,7 @@ says what to fix.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from connectors.excel import ExcelError, locate_tracker
 from connectors.excel.errors import TrackerNotFound
@@ -20,17 +18,7 @@ from mappings.config import Config, SyncPair
 from mappings.errors import ConfigError, MappingFileError
 from mappings.mapping import EntityMapping, MappingSpec, load_mapping
 from mappings.pair_checks import pair_problems
-
-Level = Literal["ok", "warning", "error"]
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One line of the check report."""
-
-    level: Level
-    subject: str
-    message: str
+from pmo_sync.findings import Finding
 
 
 def _entities(mapping: MappingSpec, pair: SyncPair) -> list[EntityMapping]:
@@ -151,6 +139,10 @@ def check_jira(config: Config, mappings: dict[str, MappingSpec]) -> Iterator[Fin
                 except UnknownJiraField as exc:
                     yield Finding("error", f"{pair.name} [{entity.type}.{field.name}]", str(exc))
         yield Finding("ok", f"{pair.name}: jira", "mapped fields and issue types checked")
+    from connectors.jira.site import open_site
+    from pmo_sync.value_checks import check_values
+
+    yield from check_values(config, mappings, open_site(client, deployment))
 
 
 def run_checks(

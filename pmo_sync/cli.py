@@ -188,12 +188,13 @@ def init(
         console.print(f"wrote {target} ({', '.join(e.type for e in spec.entities)})")
 
 
-_STYLE = {"ok": "[green]ok[/green]", "warning": "[yellow]warn[/yellow]", "error": "[red]FAIL[/red]"}
+_STYLE = {"ok": ("green", "ok"), "warning": ("yellow", "warn"), "error": ("red", "FAIL")}
 
 
 def print_finding(finding: Finding) -> None:
+    colour, label = _STYLE[finding.level]
     text = escape(f"{finding.subject}: {finding.message}")
-    console.print(f"{_STYLE[finding.level]:>20}  {text}", highlight=False)
+    console.print(f"[{colour}]{label:>4}[/{colour}]  {text}", highlight=False)
 
 
 @app.command()
