@@ -23,6 +23,8 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from connectors.excel.newbook import save_new_workbook
+from connectors.excel.strings import escape_ooxml
+from connectors.excel.values import fit_for_excel, looks_like_formula
 from report.figures import DECISIONS, LEVELS, Figures
 from report.history import Changes
 
@@ -63,12 +65,22 @@ PORTFOLIO_HEADER = [
 
 
 def _put(sheet: Worksheet, row: int, column: int, value: Any) -> Any:
-    """Text is never a formula: a leading '=' (or +, -, @) is shown, not evaluated; an
-    empty text is an empty cell (openpyxl would write an inline string without text,
-    which Excel repairs)."""
+    """Text is never a formula: a leading '=' (or +, -, @, a leading tab or line break,
+    the same test the lossless writer applies) is shown, not evaluated; an empty text is
+    an empty cell (openpyxl would write an inline string without text,
+    which Excel repairs).
+
+    Text from Jira can hold anything: a control character (openpyxl refuses those), a
+    character no workbook can store, text past Excel's cell limit, or text that looks
+    like an OOXML escape ("_x0041_", which Excel would show as "A"). openpyxl writes
+    text as it is given, so it is given the text already escaped the way the lossless
+    writer escapes it (unstorable characters replaced, over-long text cut)."""
     cell = sheet.cell(row, column)
-    cell.value = None if value == "" else value
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if isinstance(value, str):
+        value, _note = fit_for_excel(value, f"{sheet.title}!{cell.coordinate}")
+        value = escape_ooxml(str(value)) if value else None
+    cell.value = value
+    if isinstance(value, str) and looks_like_formula(value):
         cell.data_type = "s"  # openpyxl would otherwise store it as a formula
         cell.quotePrefix = True
     return cell

@@ -294,3 +294,23 @@ def test_a_project_without_name_or_manager_leaves_those_cells_empty(tmp_path):
     assert _inline_strings_without_text(result.path) == []
     sheet = load_workbook(result.path)["Portfolio"]
     assert sheet["A5"].value == "ZED" and sheet["C5"].value is None
+
+
+def test_any_text_from_jira_reaches_the_report_intact(tmp_path):
+    """A control character (openpyxl refused it: the report crashed) and text that looks
+    like an OOXML escape (Excel would show "A" for "_x0041_") in a risk's summary."""
+    from connectors.excel.strings import unescape_ooxml
+
+    summary = "tab\there, VT\x0bthere, _x0041_ literal, \x01"
+    with StateStore(tmp_path / "state.db") as store, store.transaction():
+        risk = build_record(
+            "risk",
+            {"key": "ZED-1", "project": "ZED", "summary": summary, "probability": 5, "impact": 5},
+            source="test",
+        ).model_dump()
+        risk["sync_id"] = str(risk["sync_id"])
+        store.save_items("p", "risk", [risk])
+    with StateStore(tmp_path / "state.db") as store:
+        result = generate(store, tmp_path / "r.xlsx")
+    stored = load_workbook(result.path)["Risk Heat Map"]["J5"].value
+    assert stored != summary and unescape_ooxml(stored) == summary  # as Excel reads it
