@@ -103,5 +103,10 @@ def _validation_labels(mapping: MappingSpec, entity: EntityMapping, name: str) -
     if value_map is None:
         return []
     labels = value_map.preferred_labels
-    # Excel caps an inline list at 255 characters; longer lists are left unvalidated.
+    # Excel caps an inline list at 255 characters, and the list is one quoted string
+    # whose items are split at commas: a label holding a comma would become two items,
+    # one holding a quote would end the string early (a formula Excel removes when it
+    # repairs the file). Such lists are left unvalidated rather than wrong.
+    if any("," in label or '"' in label for label in labels):
+        return []
     return labels if len(",".join(labels)) <= 250 else []

@@ -170,3 +170,25 @@ def test_real_raid_log_rows_become_records_and_only_touched_cells_change(real_wo
     diff = package_diff(original, path)
     assert set(diff.changed) <= {"xl/worksheets/sheet1.xml", "xl/workbook.xml"}, diff
     assert not diff.added and not diff.removed
+
+
+def test_template_leaves_a_list_unvalidated_when_a_label_has_a_comma_or_quote(tmp_path):
+    """A data-validation list is one quoted string split at commas: a label with a
+    quote ended it early (Excel drops such a validation when it repairs the file) and
+    one with a comma became two choices. The other lists stay."""
+    import importlib.resources
+
+    text = (importlib.resources.files("mappings") / "defaults" / "raid_log.toml").read_text()
+    text = text.replace('"3" = ["3", "Medium", "M"]', '"3" = ["Medium, \\"M\\"", "3", "M"]', 1)
+    custom = tmp_path / "custom.toml"
+    custom.write_text(text)
+    mapping = load_mapping(custom)
+    path = write_template(mapping, tmp_path / "custom.xlsx")
+    sheet = load_workbook(path)["Risk Register"]
+    headers = {c.value: c.column_letter for c in sheet[4]}
+    lists = {
+        str(v.sqref).split(":")[0].rstrip("0123456789"): v.formula1
+        for v in sheet.data_validations.dataValidation
+    }
+    assert headers["Probability"] not in lists  # the list with the odd label
+    assert lists[headers["Impact"]] == '"1,2,3,4,5"'  # an ordinary one is kept
