@@ -136,6 +136,29 @@ def _cut_utf16(text: str, units: int) -> str:
     return text
 
 
+def _stored_length(text: str) -> int:
+    """Characters the cell's XML holds: _xHHHH_ escapes (for control characters, and for
+    a literal "_x0041_") count in full, and Excel's limit is checked on them too."""
+    from .strings import escape_ooxml
+
+    return len(escape_ooxml(text)) if "_x" in text or not text.isprintable() else len(text)
+
+
+def _cut(text: str, units: int) -> str:
+    """The longest prefix within ``units`` both as UTF-16 and as stored (escaped) text."""
+    prefix = _cut_utf16(text, units)
+    if _stored_length(prefix) <= units:
+        return prefix
+    low, high = 0, len(prefix)  # the stored length grows with the prefix: bisect
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _stored_length(prefix[:middle]) <= units:
+            low = middle
+        else:
+            high = middle - 1
+    return prefix[:low]
+
+
 def storable_text(text: str) -> tuple[str, list[str]]:
     """``text`` as a cell can hold it, and what had to change (nothing: an empty list).
 
@@ -148,8 +171,8 @@ def storable_text(text: str) -> tuple[str, list[str]]:
         listed = ", ".join(found)
         changes.append(f"characters a workbook cannot store ({listed}) replaced by U+FFFD")
     length = utf16_length(text)
-    if length > MAX_TEXT:
-        text = _cut_utf16(text, MAX_TEXT - len(TRUNCATION_MARK)) + TRUNCATION_MARK
+    if length > MAX_TEXT or _stored_length(text) > MAX_TEXT:
+        text = _cut(text, MAX_TEXT - len(TRUNCATION_MARK)) + TRUNCATION_MARK
         changes.append(
             f"text of {length:,} characters is longer than an Excel cell holds "
             f"({MAX_TEXT:,}): cut, and marked {TRUNCATION_MARK.strip()!r}"
