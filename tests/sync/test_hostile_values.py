@@ -169,3 +169,22 @@ def test_a_lone_surrogate_fails_its_field_alone_and_names_the_issue(world):
     assert world.jira("risk", bad.key).probability == 2
     assert result.outcome == "ok", result.all_errors
     assert any(bad.key in w and "mitigation" in w and "U+D800" in w for w in result.all_warnings)
+
+
+# -- G. a 0 formatted as a date ---------------------------------------------------------------
+
+
+def test_a_date_cell_holding_0_is_unknown_not_the_last_day_of_1899(world):
+    world.cycle()
+    risk = _first_risk(world)
+    world.server.store.human_edit(risk.key, {"duedate": "2026-12-24"})
+    world.cycle()
+    _set_cell(world, risk.key, "Target Date", 0)  # =VLOOKUP(...) of an empty cell shows 0
+    read = world.rows("risk")
+    row = next(r for r in read.rows if r.record.key == risk.key)
+    assert "due_date" in row.unknown  # not date(1899, 12, 31)
+    world.edit_row("risk", risk.key, probability=1)
+    result = world.cycle()
+    assert _sandbox_field(world, risk.key, "duedate") == "2026-12-24"
+    assert world.jira("risk", risk.key).probability == 1
+    assert any("0-Jan-1900" in w for w in result.all_warnings)

@@ -12,12 +12,15 @@ from sync.resolve import resolve
 
 
 def _add_id_columns(path: Path) -> None:
-    """What the PMO does once in Excel: two columns at the right end of each table."""
+    """What the PMO does once in Excel: two columns at the right end of each tracker's
+    table (the Definition sheet's lookup tables sit side by side and are left alone)."""
     from openpyxl.worksheet.table import TableColumn
 
     book = load_workbook(path)
     for ws in book.worksheets:
         for table in ws.tables.values():
+            if table.displayName not in ("Risks", "Issues", "CRs"):
+                continue
             first, last = table.ref.split(":")
             header_row = int("".join(ch for ch in first if ch.isdigit()))
             last_col = ws[last].column
