@@ -186,7 +186,7 @@ def test_one_broken_pair_does_not_stop_the_others(tmp_path, world_factory, cloud
 def test_changes_written_into_a_workbook_open_in_excel_wait_for_the_save(cloud_world, monkeypatch):
     """Excel took the rows live (the file on disk does not have them yet): the next cycle
     must not read the stale file (it would append again, or take the rows as deleted)."""
-    import sync.cycle
+    import sync.excel_apply
     from connectors.excel import apply_patch as real_apply
     from connectors.excel.patch import PatchResult
     from sync.runner import PairFailure
@@ -198,7 +198,7 @@ def test_changes_written_into_a_workbook_open_in_excel_wait_for_the_save(cloud_w
         unsaved.append((patch, kwargs["expected"]))
         return PatchResult(path, live=True, cells_written=1)
 
-    monkeypatch.setattr(sync.cycle, "apply_patch", into_excel)
+    monkeypatch.setattr(sync.excel_apply, "apply_patch", into_excel)
     assert world.cycle().outcome == "ok" and unsaved
     (refused,) = world.runner.run()
     assert isinstance(refused, PairFailure) and "save it in Excel" in refused.error

@@ -31,6 +31,7 @@ from hypothesis.stateful import (
 )
 
 import sync.cycle
+import sync.excel_apply
 from connectors.excel import WorkbookPatch, apply_patch
 from connectors.excel.records import add_new_rows, add_row_changes
 from connectors.jira.transport import JiraHttp
@@ -60,7 +61,7 @@ class CrashAfter:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, k: int) -> None:
         self.left = k
-        real_put, real_post, real_apply = JiraHttp.put, JiraHttp.post, sync.cycle.apply_patch
+        real_put, real_post, real_apply = JiraHttp.put, JiraHttp.post, sync.excel_apply.apply_patch
 
         def counted(call: Any, is_write: Any) -> Any:
             def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -78,7 +79,9 @@ class CrashAfter:
 
         monkeypatch.setattr(JiraHttp, "put", counted(real_put, jira_write))
         monkeypatch.setattr(JiraHttp, "post", counted(real_post, jira_write))
-        monkeypatch.setattr(sync.cycle, "apply_patch", counted(real_apply, lambda *a, **k: True))
+        monkeypatch.setattr(
+            sync.excel_apply, "apply_patch", counted(real_apply, lambda *a, **k: True)
+        )
 
 
 class SyncMachine(RuleBasedStateMachine):
