@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 from mappings import values as vm
 from mappings.errors import MappingFileError, Problem
 from mappings.model import ENTITY_TYPES
+from mappings.textfile import decode_text
 
 Direction = Literal["both", "jira-to-excel", "excel-to-jira"]
 BUILTIN_PREFIX = "builtin:"
@@ -385,9 +386,11 @@ def load_mapping(reference: str | Path, base_dir: Path | None = None) -> Mapping
     if base_dir is not None and not path.is_absolute():
         path = base_dir / path
     try:
-        text = path.read_text("utf-8")
+        text = decode_text(path.read_bytes())
     except OSError as exc:
         raise MappingFileError(
             str(path), [Problem("(file)", f"cannot read: {exc.strerror}")]
         ) from None
+    except ValueError as exc:
+        raise MappingFileError(str(path), [Problem("(file)", str(exc))]) from None
     return parse_mapping(text, str(path))

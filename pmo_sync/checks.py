@@ -163,16 +163,6 @@ def run_checks(
         except MappingFileError as exc:
             emit(Finding("error", f"{pair.name}: mapping", str(exc)))
             continue
-        except UnicodeDecodeError:
-            emit(
-                Finding(
-                    "error",
-                    f"{pair.name}: mapping",
-                    f"{pair.mapping} is not UTF-8 text; save it as UTF-8 (in Notepad: "
-                    "File > Save As, Encoding: UTF-8)",
-                )
-            )
-            continue
         mappings[pair.name] = mapping
         emit(
             Finding(

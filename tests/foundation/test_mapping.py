@@ -118,3 +118,16 @@ def test_missing_files_and_unknown_builtins(tmp_path):
         load_mapping("builtin:nope")
     (tmp_path / "m.toml").write_text(GOOD)
     assert load_mapping("m.toml", base_dir=tmp_path).name == "mine"
+
+
+def test_a_mapping_saved_in_another_encoding_says_which_and_how_to_fix(tmp_path):
+    from mappings.errors import MappingFileError
+    from mappings.mapping import load_mapping
+
+    path = tmp_path / "latin1.toml"
+    path.write_bytes('name = "Kategorie Größe"\n'.encode("latin-1"))
+    with pytest.raises(MappingFileError, match=r"not UTF-8.*Save As"):
+        load_mapping(path)
+    path.write_bytes('name = "x"\n'.encode("utf-16"))
+    with pytest.raises(MappingFileError, match="UTF-16"):
+        load_mapping(path)
