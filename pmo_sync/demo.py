@@ -138,6 +138,17 @@ def run_demo(directory: Path, console: Console) -> int:
             _edit_row(workbook, mapping, "risk", other.key, mitigation="Second supplier signed")
             server.store.human_edit(other.key, {"Mitigation": "Escalated to the sponsor"})
             console.print(f"   Both:  {other.key} mitigation edited differently on each side")
+            third = next(
+                r.record
+                for r in read_records(workbook, mapping, mapping.entity("risk")).rows
+                if r.record.key not in (risk.key, other.key)
+            )
+            report_text = "Root cause analysis, appendix A. " * 1300  # 42,900 characters
+            server.store.human_edit(third.key, {"Mitigation": report_text})
+            console.print(
+                f"   Jira:  {third.key} mitigation pasted from a {len(report_text):,}-character "
+                "report (more than an Excel cell holds)"
+            )
             console.print("[bold]7. Second sync[/bold]:")
             for result in runner.run():
                 print_result(console, result, details=True)

@@ -36,13 +36,27 @@ def _where(op: Operation) -> str:
     return ", ".join(parts)
 
 
+SHOWN = 120  # characters of a value a plan table shows (the whole value is in --json)
+
+
+def shown(value: Any) -> str:
+    """A value as a table shows it: its repr, a long one cut with its length said."""
+    text = repr(value)
+    if len(text) <= SHOWN:
+        return text
+    length = f"{len(value):,} characters" if isinstance(value, str) else "long"
+    return f"{text[: SHOWN - 20]}... ({length})"
+
+
 def _what(op: Operation) -> str:
     if op.changes:
         if op.kind == "conflict":
-            return "; ".join(f"{c.name}: Jira {c.jira!r} / Excel {c.excel!r}" for c in op.changes)
-        return "; ".join(f"{c.name}: {_old(op, c)!r} -> {c.value!r}" for c in op.changes)
+            return "; ".join(
+                f"{c.name}: Jira {shown(c.jira)} / Excel {shown(c.excel)}" for c in op.changes
+            )
+        return "; ".join(f"{c.name}: {shown(_old(op, c))} -> {shown(c.value)}" for c in op.changes)
     if op.values:
-        return repr(op.values.get("summary", ""))
+        return shown(op.values.get("summary", ""))
     return op.reason
 
 
