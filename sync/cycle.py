@@ -30,6 +30,7 @@ from typing import Any
 from uuid import uuid4
 
 from connectors.excel import Fingerprint
+from connectors.excel.errors import MissingColumns, TableOutOfStep, TrackerNotFound
 from connectors.excel.records import tracker_id_columns
 from mappings.config import Config, SyncPair
 from mappings.mapping import EntityMapping, MappingSpec
@@ -50,6 +51,10 @@ from sync.plan import (
 from sync.rules import merge_rules, synced_fields
 from sync.store import BaseEntry, StateStore
 from sync.workbook_only import copy_to_store, workbook_only_entities
+
+TRACKER_ERRORS = (TrackerNotFound, TableOutOfStep, MissingColumns)
+"""A tracker that cannot be read as the mapping says: refused alone, the pair's other
+trackers still sync. (An unreadable or locked workbook still stops the whole pair.)"""
 
 
 @dataclass
@@ -90,6 +95,7 @@ class PairSync(ExcelApply, JiraApply):
         self, *, dry_run: bool = False, full: bool = False, stop: threading.Event | None = None
     ) -> CycleResult:
         stop = stop or threading.Event()
+        self._refused: dict[str, str] = {}  # entity type -> why its tracker was refused
         cycle_id = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid4().hex[:6]}"
         result = CycleResult(cycle_id, self.pair.name, dry_run)
         if not dry_run:
@@ -108,7 +114,12 @@ class PairSync(ExcelApply, JiraApply):
                 return self._quiet(result)
             if not dry_run and any(v.full_read for v in views.values()):
                 self._remember_projects()
-            result.runs = [self._plan(entity, views.get(entity.type)) for entity in self.entities]
+            result.errors.extend(self._refused.values())
+            result.runs = [
+                self._plan(entity, views.get(entity.type))
+                for entity in self.entities
+                if entity.type not in self._refused
+            ]
             if not dry_run:
                 self._apply(result, stop)
                 self._copy_workbook_only(result)
@@ -222,11 +233,16 @@ class PairSync(ExcelApply, JiraApply):
         """Entities whose tracker has both id columns (others are refused in _plan).
         Only the header is read: a quiet cycle must not parse a workbook that pmo-sync
         itself just wrote."""
-        return [
-            entity
-            for entity in self.entities
-            if {"key", "sync_id"} <= set(tracker_id_columns(self.workbook, entity))
-        ]
+        found = []
+        for entity in self.entities:
+            try:
+                ids = tracker_id_columns(self.workbook, entity)
+            except TRACKER_ERRORS as exc:  # this tracker alone is refused; the others sync
+                self._refused[entity.type] = f"{entity.type}: {exc}"
+                continue
+            if {"key", "sync_id"} <= set(ids):
+                found.append(entity)
+        return found
 
     def _plan(self, entity: EntityMapping, view: JiraView | None) -> EntityRun:
         fields = synced_fields(entity)

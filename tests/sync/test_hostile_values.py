@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
+
 from connectors.excel import Fingerprint, WorkbookPatch, apply_patch
 from connectors.excel.values import MAX_TEXT
 
@@ -188,3 +190,41 @@ def test_a_date_cell_holding_0_is_unknown_not_the_last_day_of_1899(world):
     assert _sandbox_field(world, risk.key, "duedate") == "2026-12-24"
     assert world.jira("risk", risk.key).probability == 1
     assert any("0-Jan-1900" in w for w in result.all_warnings)
+
+
+# -- F. a table whose range no longer matches its header ---------------------------------------
+
+
+@pytest.mark.no_ooxml_check  # openpyxl re-saves the workbook with a stale table range
+def test_a_table_out_of_step_with_its_header_is_refused_and_jira_is_untouched(
+    tmp_path, world_factory
+):
+    """A row above the table deleted by a tool that shifts cells but not the table's range
+    (openpyxl's delete_rows): the first data row sits where the header was. With
+    on_excel_delete = "close", taking it for the header closed a Jira issue."""
+    from openpyxl import load_workbook
+
+    from sandbox import running_sandbox
+
+    with running_sandbox(mode="cloud", seed="demo", timezone="UTC") as server:
+        world = world_factory(tmp_path, server, sync_settings='on_excel_delete = "close"')
+        world.cycle()
+        before = {
+            i.key: i.fields["status"]
+            for i in server.store.issues.values()
+            if i.key.startswith("ALPHA-")
+        }
+        book = load_workbook(world.workbook)
+        book["Risk Register"].delete_rows(1)  # the title row above the table
+        book.save(world.workbook)
+        result = world.cycle()
+        after = {
+            i.key: i.fields["status"]
+            for i in server.store.issues.values()
+            if i.key.startswith("ALPHA-")
+        }
+        assert after == before  # nothing closed, nothing edited
+        assert result.outcome != "ok"
+        message = " ".join(result.all_errors)
+        assert "Risks" in message and "header" in message, message
+        world.runner.close()
