@@ -10,12 +10,15 @@ owned sheets) instead of one hand-written assertion per feature.
 How it works (registered from ``tests/conftest.py``):
 
 * At each test's teardown the ``.xlsx``/``.xlsm`` files under its ``tmp_path`` (all of
-  them written during the test: ``tmp_path`` starts empty), backups in
-  ``.pmo-sync/backups`` included, are snapshotted into a staging folder, so later
-  changes, read-only modes or pytest's clean-up cannot affect the check (and the
-  validator cannot open read-only files). Files byte-identical to a shared fixture are
-  skipped (nothing of ours wrote them), and so are Excel owner files (``~$name.xlsx``:
-  lock files, not workbooks).
+  them written during the test: ``tmp_path`` starts empty) are snapshotted into a
+  staging folder, so later changes, read-only modes or pytest's clean-up cannot affect
+  the check (and the validator cannot open read-only files). Files byte-identical to a
+  shared fixture are skipped (nothing of ours wrote them), and so are Excel owner files
+  (``~$name.xlsx``: lock files, not workbooks).
+* The writer's backups (``.pmo-sync/backups``: the earlier versions of a workbook, i.e.
+  the intermediate states a test went through) are more than half of all files and
+  double the cost, so they are checked when ``CI`` is set or ``PMO_OOXML_BACKUPS=1``,
+  and left out of local runs otherwise (``PMO_OOXML_BACKUPS=0`` leaves them out in CI).
 * A file named like a shared fixture (``raid_log.xlsx``, or its backups
   ``raid_log.<stamp>.xlsx``) is validated with that fixture as ``--baseline``: what
   Excel itself wrote (features newer than the validator's 2013 schemas) is not ours.
@@ -116,6 +119,11 @@ def fixture_for(path: Path, fixtures: dict[str, Path]) -> Path | None:
     return None
 
 
+def _is_backup(path: Path, tmp: Path) -> bool:
+    """A copy the writer kept of an earlier version (``.pmo-sync/backups``)."""
+    return ".pmo-sync" in path.relative_to(tmp).parts[:-1]
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -143,6 +151,8 @@ class OoxmlCheck:
         self.ci = bool(os.environ.get("CI"))
         workers = os.environ.get("PMO_OOXML_WORKERS", "").strip()
         self.workers = int(workers) if workers else min(4, os.cpu_count() or 1)
+        backups = os.environ.get("PMO_OOXML_BACKUPS", "").strip()
+        self.backups_too = backups not in ("", "0") if backups else self.ci
         self.fixtures = (
             {p.name: p for p in sorted(FIXTURES.iterdir()) if p.suffix in SUFFIXES}
             if FIXTURES.is_dir()
@@ -229,6 +239,8 @@ class OoxmlCheck:
             if path.suffix.lower() not in SUFFIXES or path.name.startswith("~$"):
                 continue
             if path.is_symlink() or not path.is_file():
+                continue
+            if not self.backups_too and _is_backup(path, tmp):
                 continue
             if any(fnmatch.fnmatch(path.name, g) for g in globs):
                 continue
