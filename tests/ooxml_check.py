@@ -79,13 +79,6 @@ PENDING = {
     "tests/foundation/test_template_and_real_workbook.py::test_template_never_overwrites": (
         f"writes b'user data' as w.xlsx on purpose: the test needs @pytest.mark.{MARKER}"
     ),
-    "tests/sync/test_real_workbook_e2e.py::"
-    "test_sync_edits_conflict_and_resolve_on_the_real_raid_log": (
-        "its _add_id_columns helper (openpyxl) adds two columns to every table, also to "
-        "the Definition sheet's adjacent one-column lookup tables, which then overlap and "
-        "whose header cells no longer match their tableColumn names; Excel refuses both. "
-        "It should add the id columns to the Risks, Issues and CRs tables only"
-    ),
 }
 
 Verdict = concurrent.futures.Future  # of list[str]: the problem lines of one staged file
