@@ -19,6 +19,7 @@ overwritten.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from typing import TYPE_CHECKING, Any
 
 from .cellxml import cell_xml, formula_cell_xml
@@ -306,7 +307,7 @@ class RowAppender:
         formulas: dict[int, tuple[str, bool]],
         where: str,
         *,
-        own_style: set[int] = frozenset(),  # type: ignore[assignment]
+        own_style: Container[int] = (),
     ) -> list[int]:
         """Write the appended records into `rows` (one each, in order). A cell that
         already exists with a style in a row of `own_style` (a pre-formatted empty row)
