@@ -281,15 +281,20 @@ def _from_sheet(
             path=view.path,
         )
     header_row, texts = picked
-    for info in view.package.tables_on(sheet):
-        if not any(info.ref.min_col <= c <= info.ref.max_col for c in texts):
-            continue
+    tables = [
+        info
+        for info in view.package.tables_on(sheet)
+        if any(info.ref.min_col <= c <= info.ref.max_col for c in texts)
+        and header_row <= info.ref.max_row
+    ]
+    for info in tables:
         if info.header_row == header_row:
             return _from_table(view, info, aliases)
-        if info.ref.min_row - 1 <= header_row <= info.ref.max_row:
-            # The header texts sit just above or inside a table whose own first row
-            # is elsewhere: the table and its cells are out of step.
-            check_table_header(view, info)
+    for info in tables:
+        # The header texts sit above or inside a table whose own first row is elsewhere:
+        # if that table's header cells are not its column names, the two are out of step
+        # (a sound table further down is another tracker, and passes).
+        check_table_header(view, info)
     first_col, last_col = min(texts), max(texts)
     headers = [texts.get(c, "") for c in range(first_col, last_col + 1)]
     columns: dict[str, str] = {}

@@ -108,3 +108,15 @@ def test_generated_template_with_its_title_row_deleted_is_refused(tmp_path: Path
     with pytest.raises(_out_of_step(), match=r"A4 holds 'ALPHA-1' instead of 'Jira Key'"):
         read_records(path, RAID, RISK)
     assert [r.record.key for r in read_records(kept, RAID, RISK).rows] == ["ALPHA-1"]
+
+
+def test_two_rows_deleted_is_refused_when_the_tracker_is_found_by_its_headers(
+    real_workbook,
+) -> None:
+    """With two rows gone the column names sit two rows above the table's range; found
+    by sheet and headers, the sheet's header row must not hide the stale table."""
+    path = real_workbook("raid_log.xlsx")
+    _delete_rows(path, "Risk Register", 1)
+    _delete_rows(path, "Risk Register", 1)
+    with pytest.raises(_out_of_step(), match=r"A4 holds 2 instead of 'ID'.*names are on row 2"):
+        locate_tracker(path, sheet="Risk Register", expected_headers=["ID", "Author", "Status"])
