@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,31 @@ def real_raid_log() -> Path:
 @pytest.fixture
 def world_factory() -> Any:
     return make_world
+
+
+@pytest.fixture
+def mapped_world(tmp_path: Path) -> Any:
+    """``with mapped_world(MAPPING_TOML, build) as world``: a pair on a mapping of the
+    test's own and a workbook that ``build(path)`` writes (as a PMO's tracker would be),
+    against a fresh demo sandbox; keyword arguments go to ``make_world``."""
+
+    @contextmanager
+    def make(
+        mapping_text: str, build: Any, *, name: str = "tracker.xlsx", **kwargs: Any
+    ) -> Iterator[SyncWorld]:
+        mapping = tmp_path / "mapping.toml"
+        mapping.write_text(mapping_text, "utf-8")
+        source = tmp_path / "source" / name
+        source.parent.mkdir(exist_ok=True)
+        build(source)
+        with running_sandbox(mode="cloud", seed="demo", timezone="UTC") as server:
+            world = make_world(tmp_path, server, str(mapping), source=source, **kwargs)
+            try:
+                yield world
+            finally:
+                world.runner.close()
+
+    return make
 
 
 @pytest.fixture(params=["cloud", "datacenter"])

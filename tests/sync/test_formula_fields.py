@@ -20,7 +20,6 @@ from openpyxl.worksheet.table import Table, TableFormula
 
 from connectors.excel import Fingerprint, WorkbookPatch, apply_patch
 from connectors.excel.records import recalculation_pending
-from sandbox import running_sandbox
 
 MAPPING = """
 name = "cr_costs"
@@ -116,16 +115,13 @@ def _set(world, row: int, header: str, value: object) -> None:
 
 
 @pytest.fixture
-def formula_world(tmp_path: Path, world_factory):
-    mapping = tmp_path / "cr_costs.toml"
-    mapping.write_text(MAPPING, "utf-8")
-    source = tmp_path / "source" / "changes.xlsx"
-    source.parent.mkdir()
-    _change_log(source, [("New data centre racks", 3000, 1000)])
-    with running_sandbox(mode="cloud", seed="demo", timezone="UTC") as server:
-        world = world_factory(tmp_path, server, str(mapping), source=source)
+def formula_world(mapped_world):
+    with mapped_world(
+        MAPPING,
+        lambda path: _change_log(path, [("New data centre racks", 3000, 1000)]),
+        name="changes.xlsx",
+    ) as world:
         yield world
-        world.runner.close()
 
 
 def test_no_stale_formula_result_reaches_jira_and_the_real_one_does_after_recalculation(

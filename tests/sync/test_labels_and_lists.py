@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from connectors.excel import Fingerprint, WorkbookPatch, apply_patch
-from sandbox import running_sandbox
 
 MAPPING = """
 name = "raid_cn"
@@ -57,27 +55,6 @@ def _chinese_raid_log(path: Path) -> None:
     book.save(path)
 
 
-@pytest.fixture
-def chinese_world(tmp_path: Path, world_factory):
-    mapping = tmp_path / "raid_cn.toml"
-    mapping.write_text(MAPPING, "utf-8")
-    source = tmp_path / "source" / "风险登记册.xlsx"
-    source.parent.mkdir()
-    _chinese_raid_log(source)
-
-    def make(sync_settings: str = ""):
-        with running_sandbox(mode="cloud", seed="demo", timezone="UTC") as server:
-            world = world_factory(
-                tmp_path, server, str(mapping), source=source, sync_settings=sync_settings
-            )
-            try:
-                yield world
-            finally:
-                world.runner.close()
-
-    return make
-
-
 def _jira(world, key: str, name: str) -> str | None:
     store = world.server.store
     fd = store.catalog.field_by_name_or_id(name)
@@ -94,8 +71,8 @@ def _cells(world) -> dict[str, list]:
     return rows
 
 
-def test_labels_stay_per_side_and_follow_the_columns_style(chinese_world):
-    for world in chinese_world():
+def test_labels_stay_per_side_and_follow_the_columns_style(mapped_world):
+    with mapped_world(MAPPING, _chinese_raid_log, name="风险登记册.xlsx") as world:
         first = world.cycle()
         assert first.outcome == "ok", first.all_errors
         key = (
@@ -119,8 +96,8 @@ def test_labels_stay_per_side_and_follow_the_columns_style(chinese_world):
         assert world.cycle().counts == {}
 
 
-def test_a_value_the_drop_down_does_not_allow_is_reported_and_written(chinese_world):
-    for world in chinese_world():
+def test_a_value_the_drop_down_does_not_allow_is_reported_and_written(mapped_world):
+    with mapped_world(MAPPING, _chinese_raid_log, name="风险登记册.xlsx") as world:
         world.cycle()
         key = world.rows("risk").rows[0].record.key
         world.server.store.human_edit(key, {"Risk Category": "External"})  # 外部: not listed
@@ -131,8 +108,10 @@ def test_a_value_the_drop_down_does_not_allow_is_reported_and_written(chinese_wo
         )
 
 
-def test_with_outside_list_skip_the_cell_and_jira_keep_their_values(chinese_world):
-    for world in chinese_world('outside_list = "skip"'):
+def test_with_outside_list_skip_the_cell_and_jira_keep_their_values(mapped_world):
+    with mapped_world(
+        MAPPING, _chinese_raid_log, name="风险登记册.xlsx", sync_settings='outside_list = "skip"'
+    ) as world:
         world.cycle()
         key = world.rows("risk").rows[0].record.key
         world.server.store.human_edit(key, {"Risk Category": "External"})
@@ -155,9 +134,9 @@ def test_with_outside_list_skip_the_cell_and_jira_keep_their_values(chinese_worl
 
 
 def test_a_value_no_jira_option_matches_fails_its_row_alone_and_says_which_options_exist(
-    chinese_world,
+    mapped_world,
 ):
-    for world in chinese_world():
+    with mapped_world(MAPPING, _chinese_raid_log, name="风险登记册.xlsx") as world:
         read = world.rows("risk")
         patch = WorkbookPatch().set_in(read.location, read.rows[0].row_number, "类别", "天气")
         apply_patch(world.workbook, patch, expected=Fingerprint.of_file(world.workbook), live=False)

@@ -11,10 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from openpyxl import Workbook, load_workbook
-
-from sandbox import running_sandbox
 
 MAPPING = """
 name = "raid_people"
@@ -41,30 +38,7 @@ def _workbook(path: Path) -> None:
     book.save(path)
 
 
-@pytest.fixture
-def people_world(tmp_path: Path, world_factory):
-    mapping = tmp_path / "raid_people.toml"
-    mapping.write_text(MAPPING, "utf-8")
-    source = tmp_path / "source" / "risks.xlsx"
-    source.parent.mkdir()
-    _workbook(source)
-
-    def make(settings: str = ""):
-        with running_sandbox(mode="cloud", seed="demo", timezone="UTC") as server:
-            world = world_factory(
-                tmp_path,
-                server,
-                str(mapping),
-                source=source,
-                sync_settings=settings,
-                pair_settings='\n[people]\n"张伟" = "carol@example.com"\n',
-            )
-            try:
-                yield world
-            finally:
-                world.runner.close()
-
-    return make
+PEOPLE = '\n[people]\n"张伟" = "carol@example.com"\n'
 
 
 def _issue(world, summary: str):
@@ -76,8 +50,8 @@ def _owners(world) -> dict[str, str]:
     return {r[2]: r[3] for r in sheet.iter_rows(min_row=2, values_only=True) if r[2]}
 
 
-def test_a_mapped_name_is_written_as_its_account_and_reads_back_as_the_name(people_world):
-    for world in people_world():
+def test_a_mapped_name_is_written_as_its_account_and_reads_back_as_the_name(mapped_world):
+    with mapped_world(MAPPING, _workbook, pair_settings=PEOPLE) as world:
         result = world.cycle()
         assert _issue(world, "Vendor late").fields["assignee"] == "carol"
         # 李娜 matches no one: that row fails alone, and the error says what to do.
@@ -94,8 +68,10 @@ def test_a_mapped_name_is_written_as_its_account_and_reads_back_as_the_name(peop
         assert world.cycle().counts == {}
 
 
-def test_with_unknown_people_text_the_name_goes_to_the_fallback_field(people_world):
-    for world in people_world('unknown_people = "text"'):
+def test_with_unknown_people_text_the_name_goes_to_the_fallback_field(mapped_world):
+    with mapped_world(
+        MAPPING, _workbook, pair_settings=PEOPLE, sync_settings='unknown_people = "text"'
+    ) as world:
         result = world.cycle()
         assert result.outcome == "ok", result.all_errors
         issue = _issue(world, "Budget cut")

@@ -14,8 +14,6 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from sandbox import running_sandbox
-
 MAPPING = """
 name = "three_levels"
 
@@ -30,10 +28,7 @@ field = [
 """
 
 
-def test_three_levels_map_one_to_one_and_jiras_extremes_are_reported(tmp_path: Path, world_factory):
-    (tmp_path / "three.toml").write_text(MAPPING, "utf-8")
-    source = tmp_path / "source" / "risks.xlsx"
-    source.parent.mkdir()
+def _risks(path: Path) -> None:
     book = Workbook()
     sheet = book.active
     sheet.title = "Risks"
@@ -42,29 +37,27 @@ def test_three_levels_map_one_to_one_and_jiras_extremes_are_reported(tmp_path: P
     rule = DataValidation(type="list", formula1='"High,Medium,Low"', allow_blank=True)
     rule.add("D2:D100")
     sheet.add_data_validation(rule)
-    book.save(source)
-    with running_sandbox(mode="cloud", seed="demo", timezone="UTC") as server:
-        world = world_factory(tmp_path, server, str(tmp_path / "three.toml"), source=source)
+    book.save(path)
+
+
+def _cells(world) -> dict[str, object]:
+    rows = load_workbook(world.workbook)["Risks"].iter_rows(min_row=2, values_only=True)
+    return {r[2]: r[3] for r in rows}
+
+
+def test_three_levels_map_one_to_one_and_jiras_extremes_are_reported(mapped_world):
+    with mapped_world(MAPPING, _risks, name="risks.xlsx") as world:
         world.cycle()
-        store = server.store
+        store = world.server.store
         field = store.catalog.field_by_name_or_id("Probability")
         issue = next(i for i in store.issues.values() if i.fields["summary"] == "Vendor late")
         assert field.option_by(option_id=issue.fields[field.id]).value == "High"
         store.human_edit(issue.key, {"Probability": "Very High"})
         result = world.cycle()
-        cells = {
-            r[2]: r[3]
-            for r in load_workbook(world.workbook)["Risks"].iter_rows(min_row=2, values_only=True)
-        }
-        assert cells["Vendor late"] == "Very High"  # not rounded to High
+        assert _cells(world)["Vendor late"] == "Very High"  # not rounded to High
         assert any("drop-down" in w and "Very High" in w for w in result.all_warnings)
         store.human_edit(issue.key, {"Probability": "Medium"})
         world.cycle()
-        cells = {
-            r[2]: r[3]
-            for r in load_workbook(world.workbook)["Risks"].iter_rows(min_row=2, values_only=True)
-        }
-        assert cells["Vendor late"] == "Medium"
+        assert _cells(world)["Vendor late"] == "Medium"
         assert field.option_by(option_id=store.get(issue.key).fields[field.id]).value == "Medium"
         assert world.cycle().counts == {}
-        world.runner.close()

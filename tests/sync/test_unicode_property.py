@@ -21,7 +21,6 @@ from hypothesis import strategies as st
 from connectors.excel import Fingerprint, WorkbookPatch, apply_patch
 from connectors.excel.values import MAX_TEXT, storable_text, utf16_length
 from mappings.values import UNSTORABLE
-from sandbox import running_sandbox
 
 MAPPING = """
 name = "triggers"
@@ -77,25 +76,23 @@ PROFILE = settings(
 )
 
 
-@pytest.fixture
-def world(tmp_path, world_factory):
-    """One sandbox and workbook shared by all the examples of a test."""
+def _empty_tracker(path) -> None:
     from openpyxl import Workbook
 
-    (tmp_path / "triggers.toml").write_text(MAPPING, "utf-8")
-    source = tmp_path / "source" / "risks.xlsx"
-    source.parent.mkdir()
     book = Workbook()
     sheet = book.active
     sheet.title = "Risks"
     sheet.append(["Jira Key", "Sync ID", "Risk", "Trigger", "Probability"])
-    book.save(source)
-    with running_sandbox(mode="cloud", seed="demo", timezone="UTC") as server:
-        w = world_factory(tmp_path, server, str(tmp_path / "triggers.toml"), source=source)
+    book.save(path)
+
+
+@pytest.fixture
+def world(mapped_world):
+    """One sandbox and workbook shared by all the examples of a test."""
+    with mapped_world(MAPPING, _empty_tracker, name="risks.xlsx") as w:
         first = w.cycle()
         assert first.outcome == "ok", first.all_errors
         yield w
-        w.runner.close()
 
 
 def _storable(text: str) -> bool:
