@@ -222,14 +222,11 @@ class RowAppender:
         first_col = min(column_index(c) for c in loc.columns.values())
         formulas: dict[int, tuple[str, bool]] = {}
         if template is not None:
-            named = [h for h in headers if h]
-            given = {
-                resolve_header(key, named, self.patch.aliases)
-                for values in append.rows
-                for key in values
-            }
-            free = {first_col + i for i, h in enumerate(headers) if h and h not in given}
-            formulas = filled_down_formulas(ed, free, template, loc.first_data_row)
+            # A column the person filled down with one formula gets it in the new rows,
+            # as a table's calculated column does: a value given for it is ignored (and
+            # noted), so the formula column is never broken by a typed value.
+            columns = {first_col + i for i, h in enumerate(headers) if h}
+            formulas = filled_down_formulas(ed, columns, template, loc.first_data_row)
         rows = list(range(start, start + len(append.rows)))
         numbers = self._write_rows(
             ed, append, headers, first_col, rows, template, template or loc.first_data_row,

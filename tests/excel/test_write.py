@@ -189,7 +189,8 @@ def test_append_to_plain_sheet_tracker(tmp_path: Path) -> None:
 
 def _plain_sheet_with_formulas(path: Path) -> Path:
     """A plain range (no table): Double filled down as one shared formula (as Excel
-    stores a fill), Note with a one-off formula, Manual filled down but given values."""
+    stores a fill), Note with a one-off formula, Manual filled down (values given for it
+    are ignored)."""
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "Log"
@@ -218,11 +219,14 @@ def test_plain_sheet_appends_extend_filled_down_formulas_only(tmp_path: Path) ->
         [{"Key": "K-6", "Estimate": 6, "Manual": 1}, {"Key": "K-7", "Estimate": 7, "Manual": 2}],
         sheet="Log",
     )
-    assert apply_patch(path, patch, expected=data.fingerprint).appended_rows == {"Log": [6, 7]}
+    result = apply_patch(path, patch, expected=data.fingerprint)
+    assert result.appended_rows == {"Log": [6, 7]}
+    assert any("Manual" in note and "ignored" in note for note in result.notes)
     sheet = openpyxl.load_workbook(path)["Log"]
     assert [sheet[f"C{r}"].value for r in (6, 7)] == ["=B6*2", "=B7*2"]  # shared fill
     assert sheet["D6"].value is None and sheet["D7"].value is None  # a one-off stays put
-    assert [sheet[f"E{r}"].value for r in (6, 7)] == [1, 2]  # given values win
+    # A filled-down formula wins over a given value, as in a table's calculated column.
+    assert [sheet[f"E{r}"].value for r in (6, 7)] == ["=B6+1", "=B7+1"]
     rows = read_tracker(path, sheet="Log", expected_headers=["Key"]).rows
     assert rows[-1].cells["Double"].is_formula and rows[-1].cells["Key"].value == "K-7"
 
