@@ -58,8 +58,14 @@ class ValueMap:
     name: str
     labels: Mapping[Any, tuple[str, ...]]
     _lookup: dict[str, Any] = field(init=False, repr=False, compare=False)
+    _candidates: dict[Any, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(
+            self,
+            "_candidates",
+            {c: tuple(fold(n) for n in (*names, str(c))) for c, names in self.labels.items()},
+        )
         lookup: dict[str, Any] = {}
         for canonical, names in self.labels.items():
             if not names:
@@ -126,12 +132,11 @@ class ValueMap:
             names = self.labels[canonical]
         except KeyError:
             raise UnknownValueError(canonical, self.name, [str(v) for v in self.labels]) from None
-        candidates = (*names, str(canonical))
         if allowed is not None:
-            accepted = {fold(a): a for a in allowed}
-            for label in candidates:
-                if fold(label) in accepted:
-                    return accepted[fold(label)]
+            accepted = allowed if isinstance(allowed, Choices) else Choices(allowed)
+            for folded in self._candidates[canonical]:
+                if folded in accepted:
+                    return accepted[folded]
         if seen:
             return self._in_column_style(canonical, names, seen)
         return names[0]
@@ -170,6 +175,17 @@ class ValueMap:
                 raise UnknownValueError(canonical, self.name, [str(v) for v in merged])
             merged[canonical] = tuple(names)
         return ValueMap(name, merged)
+
+
+class Choices(dict[str, str]):
+    """The values a target accepts, keyed by their folded form (built once per list, not
+    once per value written: a column's drop-down is consulted for every row)."""
+
+    def __init__(self, values: Iterable[str]) -> None:
+        super().__init__((fold(v), v) for v in values)
+
+    def allows(self, label: object) -> bool:
+        return fold(str(label)) in self
 
 
 def _scale(name: str) -> ValueMap:

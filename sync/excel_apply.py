@@ -135,7 +135,8 @@ class ExcelApply:
             if not style.outside(label):
                 continue
             where = f"{op.key} row {op.row}" if op is not None else f"new row for {new_row}"
-            shown = ", ".join(style.allowed[:8]) + (", ..." if style.allowed[8:] else "")
+            listed = list(style.allowed.values())
+            shown = ", ".join(listed[:8]) + (", ..." if listed[8:] else "")
             action = 'not written (outside_list = "skip")' if skip else "written anyway"
             run.warnings.append(
                 f"{where}: {run.entity.type}.{name} {label!r} is not in the column's "

@@ -19,6 +19,7 @@ import zipfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import IO
 
 from lxml import etree
 
@@ -282,6 +283,15 @@ class Package:
     # -- raw access -------------------------------------------------------------------
     def has(self, part: str) -> bool:
         return part in self.names
+
+    def stream(self, part: str) -> IO[bytes]:
+        """A part as a stream decompressed while it is read (the head of a large sheet
+        without inflating all of it)."""
+        try:
+            return self.zip.open(part)
+        except KeyError:
+            self.read(part)  # raises the damaged-workbook message
+            raise
 
     def read(self, part: str) -> bytes:
         try:

@@ -21,7 +21,7 @@ from typing import Any
 from mappings.errors import Problem, RecordValidationError, UnknownValueError
 from mappings.mapping import EntityMapping, FieldMapping, MappingSpec
 from mappings.model import ENTITY_TYPES, build_record
-from mappings.values import fold
+from mappings.values import Choices
 
 from .fingerprint import Fingerprint
 from .locate import TrackerLocation, locate_tracker
@@ -50,7 +50,7 @@ class ColumnStyle:
     and the labels its rows hold now, with counts. Writes follow both, so a column keeps
     one style (高/中/低 stays 高/中/低) and a value its list lacks is noticed."""
 
-    allowed: tuple[str, ...] | None = None
+    allowed: Choices | None = None
     list_source: str | None = None  # the list's formula, for messages
     seen: Counter[str] = field(default_factory=Counter)
 
@@ -58,7 +58,7 @@ class ColumnStyle:
         """True when the column has a readable list and ``label`` is not in it."""
         if self.allowed is None or label is None or label == "":
             return False
-        return fold(str(label)) not in {fold(a) for a in self.allowed}
+        return not self.allowed.allows(label)
 
 
 @dataclass
@@ -169,7 +169,8 @@ def _column_styles(
     for header, rule in column_lists(path, location, list(by_header)).items():
         name = by_header.get(header)
         if name is not None:
-            styles[name] = ColumnStyle(rule.values, rule.source)
+            choices = Choices(rule.values) if rule.values is not None else None
+            styles[name] = ColumnStyle(choices, rule.source)
     return styles
 
 

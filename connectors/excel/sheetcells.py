@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from lxml import etree
 
@@ -49,17 +50,20 @@ def _split_ref(ref: str) -> tuple[int, int]:
 
 
 def iter_sheet_rows(
-    data: bytes,
+    data: bytes | BinaryIO,
     *,
     min_row: int = 1,
     max_row: int | None = None,
     columns: set[int] | None = None,
 ) -> Iterator[tuple[int, list[RawCell]]]:
-    """Yield (row number, cells) for rows in [min_row, max_row], in file order."""
+    """Yield (row number, cells) for rows in [min_row, max_row], in file order.
+
+    ``data`` may be a stream (a zip member being decompressed): reading the first rows
+    of a large sheet then decompresses only its beginning."""
     shared: dict[str, tuple[str, int, int]] = {}
     row_num = 0
     context = etree.iterparse(
-        BytesSource(data),
+        data if hasattr(data, "read") else BytesSource(data),  # type: ignore[arg-type]
         events=("end",),
         tag=(_ROW, _F),
         huge_tree=True,

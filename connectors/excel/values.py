@@ -139,6 +139,8 @@ def _cut_utf16(text: str, units: int) -> str:
 def _stored_length(text: str) -> int:
     """Characters the cell's XML holds: _xHHHH_ escapes (for control characters, and for
     a literal "_x0041_") count in full, and Excel's limit is checked on them too."""
+    if len(text) * 7 <= MAX_TEXT:  # an escape is at most 7 characters per character
+        return len(text)
     from .strings import escape_ooxml
 
     return len(escape_ooxml(text)) if "_x" in text or not text.isprintable() else len(text)

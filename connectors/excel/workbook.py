@@ -6,6 +6,8 @@ style table, so a read costs one file read and one pass over the tracker's sheet
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
@@ -82,13 +84,15 @@ class WorkbookView:
             if fast is not None:
                 yield from fast
                 return
+        # A few rows near the top (a header): stream the part, inflating only its head.
+        source = self.package.stream(sheet.part) if max_row is not None else None
         rows = iter_sheet_rows(
-            self.sheet_bytes(sheet), min_row=min_row, max_row=max_row, columns=columns
+            source or self.sheet_bytes(sheet), min_row=min_row, max_row=max_row, columns=columns
         )
         try:
             for row_num, raws in rows:
                 yield row_num, {raw.col: decode(raw) for raw in raws}
-        except (etree.XMLSyntaxError, ValueError) as exc:
+        except (etree.XMLSyntaxError, ValueError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
             raise WorkbookUnreadable(
                 f"{self.path}: sheet {sheet.name!r} (part {sheet.part}) cannot be parsed "
                 f"({exc}). The workbook is damaged; open it in Excel, let it repair the "
