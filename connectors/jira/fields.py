@@ -8,7 +8,7 @@ values are converted.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +49,10 @@ class FieldCatalog:
 
     def __len__(self) -> int:
         return len(self._by_id)
+
+    def __iter__(self) -> Iterator[JiraField]:
+        """Every field of the site."""
+        return iter(self._by_id.values())
 
     def resolve(self, name_or_id: str) -> JiraField:
         """The field a mapping means: a system id ("duedate") or a field name.
