@@ -285,3 +285,15 @@ def test_conflicts_and_log_read_the_state_store(tmp_path, monkeypatch):
     )
     result = invoke("log", "--config", str(config))
     assert result.exit_code == 0 and "impact" in result.output and "to_jira" in result.output
+
+
+def test_template_writes_a_fresh_tracker_and_never_overwrites(tmp_path):
+    from typer.testing import CliRunner
+
+    target = tmp_path / "changes.xlsx"
+    first = CliRunner().invoke(app, ["template", str(target), "--mapping", "builtin:change_log"])
+    assert first.exit_code == 0 and target.exists(), first.output
+    before = target.read_bytes()
+    again = CliRunner().invoke(app, ["template", str(target)])
+    assert again.exit_code == 2 and "--force" in again.output
+    assert target.read_bytes() == before
