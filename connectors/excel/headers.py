@@ -11,11 +11,17 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 
+from .strings import unescape_ooxml
+
 _SPACE_RE = re.compile(r"\s+")
 
 
 def normalise_header(text: object) -> str:
-    """Fold case, unicode width and remove all whitespace ("Due  Date\\n" -> "duedate")."""
+    """Fold case, unicode width and remove all whitespace ("Due  Date\\n" -> "duedate").
+
+    OOXML escapes are decoded first: Excel stores a line break in a table column's name
+    as ``_x000a_``, so "Due_x000a_Date" (the tableColumn) and "Due\\nDate" (the cell, as
+    the survey reports it) are the same header."""
     if text is None:
         return ""
     return _normalise(str(text))
@@ -23,6 +29,8 @@ def normalise_header(text: object) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def _normalise(text: str) -> str:
+    if "_x" in text:
+        text = unescape_ooxml(text)
     return _SPACE_RE.sub("", unicodedata.normalize("NFKC", text).casefold())
 
 

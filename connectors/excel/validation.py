@@ -50,13 +50,22 @@ class ListRule:
         return any(r.contains(row, col) for r in self.ranges)
 
 
-def list_rules(path: str | Path, sheet: str, *, view: WorkbookView | None = None) -> list[ListRule]:
-    """Every list validation on a sheet, with its items resolved where possible."""
+def list_rules(
+    path: str | Path,
+    sheet: str,
+    *,
+    view: WorkbookView | None = None,
+    sheet_xml: bytes | None = None,
+) -> list[ListRule]:
+    """Every list validation on a sheet, with its items resolved where possible.
+
+    `sheet_xml`: the sheet part's bytes when the caller has them already (the survey
+    passes only the parts around sheetData, where validations live)."""
     view = view or WorkbookView(path)
     info = view.package.sheet(sheet)
     if info is None:
         return []
-    root = _validation_blocks(view.sheet_bytes(info))
+    root = _validation_blocks(view.sheet_bytes(info) if sheet_xml is None else sheet_xml)
     found: list[tuple[str, str]] = []
     for dv in root.iter(f"{{{NS_MAIN}}}dataValidation"):
         formula = dv.find(f"{{{NS_MAIN}}}formula1")
@@ -113,27 +122,36 @@ def column_lists(
     if not rules:
         return {}
     out: dict[str, ListRule] = {}
-    first, last = location.first_data_row, max(location.last_data_row, location.first_data_row)
     for header in headers:
         letter = location.column_for(header)
         if letter is None:
             continue
-        col = column_index(letter)
-        covering = [r for r in rules if r.covers(first, col)]
-        if not covering:
-            covering = sorted(
-                (r for r in rules if any(c.min_col <= col <= c.max_col for c in r.ranges)),
-                key=lambda r: (
-                    -sum(
-                        max(0, min(c.max_row, last) - max(c.min_row, first) + 1)
-                        for c in r.ranges
-                        if c.min_col <= col <= c.max_col
-                    )
-                ),
-            )
-        if covering:
-            out[location.header_for(header) or header] = covering[0]
+        rule = rule_for_column(
+            rules, column_index(letter), location.first_data_row, location.last_data_row
+        )
+        if rule is not None:
+            out[location.header_for(header) or header] = rule
     return out
+
+
+def rule_for_column(rules: Iterable[ListRule], col: int, first: int, last: int) -> ListRule | None:
+    """The list rule of a column's data rows first..last: the one covering the first data
+    row, else the one covering most of those rows (None: the column has no list)."""
+    last = max(last, first)
+    rules = list(rules)
+    covering = [r for r in rules if r.covers(first, col)]
+    if not covering:
+        covering = sorted(
+            (r for r in rules if any(c.min_col <= col <= c.max_col for c in r.ranges)),
+            key=lambda r: (
+                -sum(
+                    max(0, min(c.max_row, last) - max(c.min_row, first) + 1)
+                    for c in r.ranges
+                    if c.min_col <= col <= c.max_col
+                )
+            ),
+        )
+    return covering[0] if covering else None
 
 
 def _items(view: WorkbookView, sheet: str, formula: str) -> tuple[str, ...] | None:
