@@ -98,6 +98,11 @@ def _where(column: ColumnEvidence, index: int) -> str:
     return f"column {column.letter or index + 1} ({column.header!r})"
 
 
+def _human(entity: str) -> str:
+    """An entity type as prose: "change request", "RAID issue"."""
+    return {"raid_issue": "RAID issue"}.get(entity, entity.replace("_", " "))
+
+
 def _required(entity: str) -> str:
     return "name" if entity == "project" else "summary"
 
@@ -246,16 +251,16 @@ def _unmapped_reason(
         return f"left unmapped: {candidates[0].reason}"
     foreign = next((m for m in matches if m.field not in (OWN_ID, *IDENTITY)), None)
     if foreign is not None:
-        owner = f"a {foreign.entity} field" if foreign.entity else "a field"
+        owner = f"a {_human(foreign.entity)} field" if foreign.entity else "a field"
         return (
-            f"{foreign.describe(column.header)}, {owner} a {plan.entity} does not have: "
+            f"{foreign.describe(column.header)}, {owner} a {_human(plan.entity)} does not have: "
             "kept in the workbook only"
         )
     if not column.header.strip():
         return "the column has no header: kept in the workbook only"
     return (
         f"no shipped language has a header like {column.header!r}, and its values point to "
-        f"no {plan.entity} field: kept in the workbook only"
+        f"no {_human(plan.entity)} field: kept in the workbook only"
     )
 
 
@@ -300,7 +305,7 @@ def _cue(entity: str, tracker: TrackerEvidence) -> tuple[float, str]:
         match = knowledge().match_cues(text).get(entity)
         if match is not None and match.score > best[0]:
             said = (
-                f"names a {entity} tracker"
+                f"names a {_human(entity)} tracker"
                 if match.score >= CUE_EXACT * RAID_SHARE and _same(match.cue, text)
                 else f"contains {match.cue!r}"
             )
@@ -335,23 +340,25 @@ def _no_entity(
 ) -> TrackerGuess:
     guesses = []
     for index, column in enumerate(tracker.columns):
-        options = sorted(
-            (
-                (c.confidence, entity, c)
-                for entity, plan in plans.items()
-                for c in plan.candidates[index]
-                if c.field is not None
-            ),
-            key=lambda o: -o[0],
+        tops = [
+            (plan.candidates[index][0], entity)
+            for entity, plan in plans.items()
+            if plan.candidates[index] and plan.candidates[index][0].field is not None
+        ]
+        counts: dict[str, int] = {}
+        for candidate, _ in tops:
+            counts[candidate.field or ""] = counts.get(candidate.field or "", 0) + 1
+        tops.sort(key=lambda t: (-counts[t[0].field or ""], -t[0].confidence))
+        alternatives_ = tuple(
+            dict((c.field or "", round(c.confidence, 2)) for c, _ in tops[::-1]).items()
         )
-        seen: dict[str, float] = {}
-        for confidence, _, candidate in options:
-            seen.setdefault(candidate.field or "", round(confidence, 2))
-        if options:
-            why = f"no tracker type chosen; as a {options[0][1]}: {options[0][2].reason}"
+        if tops:
+            candidate, entity = tops[0]
+            said = f"as a {_human(entity)} field: " if candidate.specific else ""
+            why = f"no tracker type chosen; {said}{candidate.reason}"
         else:
             why = "no tracker type chosen, and nothing suggests a field for this column"
-        guesses.append(FieldGuess(column.header, None, 0.0, why, tuple(seen.items())[:3]))
+        guesses.append(FieldGuess(column.header, None, 0.0, why, alternatives_[::-1][:3]))
     return TrackerGuess(None, 0.0, reason, tuple(guesses), alternatives)
 
 
@@ -393,7 +400,14 @@ def classify(tracker: TrackerEvidence) -> TrackerGuess:
         )
         return _no_entity(tracker, plans, matches, reason, alternatives)
     if s1 - s2 < TIE:
-        reason = f"{best} and {second} fit equally well: say which tracker this is"
+        tied = [e for e in ranked if s1 - scores[e] < TIE]
+        if len(tied) > 2:
+            reason = (
+                f"nothing sets one tracker type apart: the columns are fields {len(tied)} types "
+                f"share ({', '.join(_human(e) for e in tied)}); say which tracker this is"
+            )
+        else:
+            reason = f"{_human(best)} and {_human(second)} fit equally well: say which this is"
         return _no_entity(tracker, plans, matches, reason, alternatives)
     plan = plans[best]
     confidence = _confidence(s1, s2) * (MISSING_SUMMARY if plan.summary_missing else 1.0)
@@ -424,7 +438,7 @@ def _entity_reason(
             for i in telling[:4]
         )
         more = f" and {len(telling) - 4} more" if len(telling) > 4 else ""
-        parts.append(f"{named}{more} fit a {entity} better than other trackers")
+        parts.append(f"{named}{more} fit a {_human(entity)} tracker better than other types")
     if cue:
         parts.append(cue)
     parts += plan.notes

@@ -18,11 +18,14 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache, lru_cache
 
 from mapper.synonyms import ValueLabel, is_cjk, knowledge, label_key
 from mappings import values as vm
 from mappings.errors import UnknownValueError
 
+MAX_LABELS = 60  # distinct labels read to judge a fit: more than that is not a drop-down
+GIVE_UP = 12
 FUZZY_MIN_LENGTH = 5  # shorter labels ("Hgh", "Lo") are too short to tell a typo from a word
 _SOURCE_ORDER = {"built-in": 0, "language": 1, "number": 1, "fuzzy": 2}
 _NUMBERED = (
@@ -159,6 +162,16 @@ def _allowed_edits(key: str) -> int:
     return 0 if len(key) < FUZZY_MIN_LENGTH else 1 if len(key) < 9 else 2
 
 
+@cache
+def _latin_keys(map_name: str) -> dict[int, tuple[str, ...]]:
+    """A map's Latin-script label keys by length: the only ones a typo can be near."""
+    found: dict[int, list[str]] = {}
+    for key in knowledge().value_labels(map_name):
+        if not is_cjk(key) and len(key) >= FUZZY_MIN_LENGTH:
+            found.setdefault(len(key), []).append(key)
+    return {size: tuple(keys) for size, keys in found.items()}
+
+
 def _fuzzy(map_name: str, label: str) -> LabelMatch | None:
     """A known Latin-script label with a typo, when no label of another value is as close."""
     key = label_key(label)
@@ -166,12 +179,13 @@ def _fuzzy(map_name: str, label: str) -> LabelMatch | None:
     if not allowed or is_cjk(key):
         return None
     index = knowledge().value_labels(map_name)
+    by_length = _latin_keys(map_name)
     near = sorted(
         (edits(key, known), known)
-        for known in index
-        if not is_cjk(known) and abs(len(known) - len(key)) <= allowed
+        for size in range(len(key) - allowed, len(key) + allowed + 1)
+        for known in by_length.get(size, ())
     )
-    near = [(d, k) for d, k in near if d <= allowed and len(k) >= FUZZY_MIN_LENGTH]
+    near = [(d, k) for d, k in near if d <= allowed]
     if not near:
         return None
     distance, best = near[0]
@@ -184,8 +198,11 @@ def _fuzzy(map_name: str, label: str) -> LabelMatch | None:
     return LabelMatch(canonical, "fuzzy", index[best][0].rank, reason)
 
 
+@lru_cache(maxsize=65_536)
 def resolve_label(map_name: str, label: str) -> LabelMatch | None:
-    """What a label means in a built-in value map, or None when nothing explains it."""
+    """What a label means in a built-in value map, or None when nothing explains it.
+
+    Kept per label: a workbook asks the same few labels of every map for every column."""
     return _known(map_name, label) or _numbered(map_name, label) or _fuzzy(map_name, label)
 
 
@@ -252,10 +269,12 @@ def fit_value_map(map_name: str, labels: Iterable[object]) -> MapFit:
     unknown: list[str] = []
     canonicals: set[str] = set()
     numeric = True
-    for label in _distinct(labels):
+    for label in _distinct(labels)[:MAX_LABELS]:
         match = resolve_label(map_name, label)
         if match is None:
             unknown.append(label)
+            if len(unknown) >= GIVE_UP and not matched:
+                break  # a dozen labels and none known: free text, not this map's words
             continue
         matched.append(label)
         canonicals.add(match.canonical)

@@ -42,6 +42,7 @@ _FREE_TEXT = {
 }  # fmt: skip
 _PLAIN_TEXT = {"category", "board_ref", "depends_on"}
 _AMOUNTS = {"cost_impact", "schedule_impact_days", "estimate", "bac", "pv", "ev", "ac"}
+_DATEISH = re.compile(r"^\d{1,4}[-/. ][0-9A-Za-z]{1,9}[-/. ]\d{1,4}")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 NOT_CLASSIFIED = {"updated"}  # set by the connectors, never a column of its own
@@ -186,11 +187,21 @@ class ColumnValues:
                 "partly",
                 f"{self.where()} {_quoted(list(fit.unknown))} do not fit the {display} map",
             )
+        other = self._other_map(name)
+        elsewhere = f"; they are {other} labels" if other else ""
         return Fit(
             REFUTES,
             "refutes",
-            f"{self.where()} {_quoted(list(fit.unknown))} fit no {display} label",
+            f"{self.where()} {_quoted(list(fit.unknown))} fit no {display} label{elsewhere}",
         )
+
+    def _other_map(self, name: str) -> str | None:
+        """The value map a column's words belong to instead (Green/Amber/Red: RAG)."""
+        for other in vm.BUILTIN_MAPS:
+            fit = self.map_fit(other)
+            if other != name and fit.share >= FIT_SHARE and not fit.numeric:
+                return vm.BUILTIN_MAPS[other].name
+        return None
 
     def _mostly(self, part: list[Any], what: str, rest: list[Any]) -> Fit:
         if self._share(part) >= MOSTLY:
@@ -301,6 +312,8 @@ def _numeric(value: object) -> bool:
 
 
 def _is_date(text: str) -> bool:
+    if len(text) > 30 or not _DATEISH.match(text):
+        return False  # parse_date's formats all start with digits: skip prose quickly
     try:
         vm.parse_date(text)
     except ValueError:
