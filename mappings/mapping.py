@@ -68,11 +68,24 @@ class FieldMapping(_Strict):
 
 
 class ExcelLocation(_Strict):
-    """Where the tracker is: an Excel table by name, or a sheet with a header row."""
+    """Where the tracker is: an Excel table by name, or a sheet with a header row.
+
+    A tracker on a sheet can be pinned exactly as ``pmo-sync map`` found it: its first
+    header row, a two-row header (a group row such as "Assessment" over "Probability";
+    headers then read "Assessment / Probability"), and the columns that belong to it
+    when other trackers share the sheet. Without pins the header row is searched for."""
 
     table: str | None = None
     sheet: str | None = None
-    header_row: int | None = Field(None, ge=1, description="Found automatically when omitted")
+    header_row: int | None = Field(
+        None, ge=1, le=1_048_576, description="First header row; found automatically when omitted"
+    )
+    header_rows: int = Field(
+        1, ge=1, le=2, description='Rows the header spans: 2 joins a group row ("group / sub")'
+    )
+    columns: str | None = Field(
+        None, description='Columns of the tracker, e.g. "B:H" (other trackers beside it)'
+    )
     key_column: str = Field("Jira Key", description="Column holding the Jira issue key")
     sync_id_column: str = Field("Sync ID", description="Column holding pmo-sync's record id")
     flag_column: str | None = Field(
@@ -222,6 +235,7 @@ def _semantic_problems(mapping: MappingSpec) -> list[Problem]:
         model = ENTITY_TYPES[entity.type]
         if (entity.excel.table is None) == (entity.excel.sheet is None):
             problems.append(Problem(f"{where}.excel", "give exactly one of 'table' or 'sheet'"))
+        problems.extend(_location_problems(entity.excel, f"{where}.excel"))
         if entity.jira is None and entity.type != "project":
             problems.append(Problem(f"{where}.jira", "missing: which issue_type holds this entity"))
         headers: dict[str, str] = {}
@@ -300,6 +314,34 @@ def _semantic_problems(mapping: MappingSpec) -> list[Problem]:
             if vm.fold(header) in headers:
                 problems.append(
                     Problem(f"{where}.excel", f"column {header!r} is reserved for pmo-sync's ids")
+                )
+    return problems
+
+
+def _location_problems(excel: ExcelLocation, at: str) -> list[Problem]:
+    """A sheet tracker's pins: columns an A1 column range; header_rows and columns only
+    for a sheet (an Excel table has its own header row and columns)."""
+    problems = []
+    if excel.columns is not None:
+        # The one A1 parser (the locator's), imported only for a mapping that pins columns.
+        from connectors.excel.columns import parse_column_range
+
+        try:
+            parse_column_range(excel.columns)
+        except ValueError as exc:
+            problems.append(Problem(f"{at}.columns", str(exc)))
+    if excel.table is not None:
+        for key, value, default in (
+            ("header_rows", excel.header_rows, 1),
+            ("columns", excel.columns, None),
+        ):
+            if value != default:
+                problems.append(
+                    Problem(
+                        f"{at}.{key}",
+                        f"applies to a tracker on a sheet, not to table {excel.table!r} (a "
+                        "table's header row and columns are its own); remove it",
+                    )
                 )
     return problems
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from connectors.excel import ExcelError, locate_tracker
+from connectors.excel import ExcelError
 from connectors.excel.errors import TrackerNotFound
+from connectors.excel.records import locate_entity
 from connectors.jira import FieldCatalog, JiraError, UnknownJiraField, connect
 from mappings.config import Config, SyncPair
 from mappings.errors import ConfigError, MappingFileError
@@ -46,19 +47,13 @@ def check_workbook(path: Path, mapping: MappingSpec, pair: SyncPair) -> Iterator
         return
     for entity in _entities(mapping, pair):
         headers = [f.excel for f in entity.fields if f.excel]
-        aliases = {f.excel: list(f.excel_aliases) for f in entity.fields if f.excel}
         where = (
             entity.excel.table and f"table {entity.excel.table}"
         ) or f"sheet {entity.excel.sheet}"
         try:
-            location = locate_tracker(
-                path,
-                table=entity.excel.table,
-                sheet=entity.excel.sheet,
-                expected_headers=headers,
-                required=headers,
-                aliases=aliases,
-            )
+            # The sync's own locator: check and sync find the same rows and columns,
+            # pins (header_row, header_rows, columns) included.
+            location = locate_entity(path, entity)
         except TrackerNotFound as exc:
             if entity.jira is None:  # the workbook's own figures are optional
                 yield Finding(
@@ -87,11 +82,21 @@ def check_workbook(path: Path, mapping: MappingSpec, pair: SyncPair) -> Iterator
                     f"no {column!r} column in {where}; add it {why}",
                 )
         rows = location.last_data_row - location.first_data_row + 1
+        header = (
+            f"header rows {location.header_row}-{location.first_data_row - 1}"
+            if location.header_rows > 1
+            else f"header row {location.header_row}"
+        )
+        below = (
+            f" (another tracker starts at row {location.next_tracker_row})"
+            if location.next_tracker_row is not None
+            else ""
+        )
         yield Finding(
             "ok",
             f"{subject} [{entity.type}]",
-            f"{where} on sheet {location.sheet!r}, header row {location.header_row}, "
-            f"{len(headers)} mapped columns, data rows: {max(rows, 0)}",
+            f"{where} on sheet {location.sheet!r}, {header}, "
+            f"{len(headers)} mapped columns, data rows: {max(rows, 0)}{below}",
         )
 
 

@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .cellxml import cell_xml, formula_cell_xml
 from .errors import MissingColumns, TrackerNotFound, UnsupportedEdit
+from .filldown import filled_down_formulas
 from .formulas import iter_references, shift_formula
 from .headers import resolve_header
 from .locate import TrackerLocation, check_table_header, locate_tracker
@@ -63,7 +65,7 @@ class RowAppender:
             names = list(dict.fromkeys(k for row in append.rows for k in row))
             loc = locate_tracker(
                 self.pkg.path, sheet=sheet.name, expected_headers=names,
-                aliases=self.patch.aliases, view=self.view,
+                aliases=self.patch.aliases, view=self.view, pins=append.pins,
             )  # fmt: skip
             if loc.table is not None:
                 table = self.pkg.table(loc.table)
@@ -216,6 +218,8 @@ class RowAppender:
         cols = [column_index(c) for c in loc.columns.values()]
         min_col, max_col = min(cols), max(cols)
         start = loc.last_data_row + 1
+        if loc.next_tracker_row is not None:
+            check_room_above(self.pkg.path, sheet.name, loc, len(append.rows))
         self._check_free(ed, sheet, start, len(append.rows), min_col, max_col, skip_rows=set())
         template = loc.last_data_row if loc.last_data_row >= loc.first_data_row else None
         headers = [h if h in loc.columns else "" for h in loc.headers]
@@ -373,51 +377,26 @@ class RowAppender:
         return numbers
 
 
-FILL_DOWN_ROWS = 3  # like Excel's own range extension: a formula the last rows share
-_SHARED_SI = re.compile(rb'<(?:\w+:)?f\b[^>]*\bsi\s*=\s*"(\d+)"')
-
-
-def filled_down_formulas(
-    ed: SheetEditor, columns: set[int], template: int, first_data_row: int
-) -> dict[int, tuple[str, bool]]:
-    """Columns of a plain range (no table) that the person filled down with one formula:
-    the last rows (up to three, at least two) hold the same formula relative to their
-    row. New rows get it too, as Excel extends a range's formulas, instead of blanks.
-    Array formulas and one-off formulas are left alone."""
-    rows = list(range(template, max(first_data_row, template - FILL_DOWN_ROWS + 1) - 1, -1))
-    if len(rows) < 2:
-        return {}
-    found: dict[int, tuple[str, bool]] = {}
-    for col in sorted(columns):
-        texts = [_formula_at(ed, row, col) for row in rows]
-        if any(text is None for text in texts):
-            continue
-        last = texts[0]
-        if all(shift_formula(t, template - r) == last for r, t in zip(rows, texts, strict=True)):
-            found[col] = (last, False)  # type: ignore[assignment]
-    return found
-
-
-def _formula_at(ed: SheetEditor, row: int, col: int) -> str | None:
-    """A cell's formula text, a shared formula's child included (from its master above)."""
-    raw = ed.raw_cell(row, col)
-    if raw is None or not raw.is_formula or raw.formula_type == "array":
-        return None
-    if raw.formula:
-        return raw.formula
-    xml = ed.cell_xml(row, col) or b""
-    si = _SHARED_SI.search(xml)
-    if raw.formula_type != "shared" or si is None:
-        return None
-    for above in range(row - 1, 0, -1):
-        master = ed.cell_xml(above, col)
-        found = _SHARED_SI.search(master or b"")
-        if found is None or found.group(1) != si.group(1):
-            continue
-        text = ed.raw_cell(above, col)
-        if text is not None and text.formula:
-            return shift_formula(text.formula, row - above)
-    return None
+def check_room_above(path: Path, sheet: str, loc: TrackerLocation, count: int) -> None:
+    """Refuse appending `count` rows to a plain tracker with another tracker below it
+    unless they fit in the blank rows between the two, one blank row kept: a tracker
+    that touched the one below would read as one tracker from then on. Inserting rows
+    instead would shift everything below (the tracker below, formulas, validations,
+    formats, charts and names that point there), which is Excel's job, not a sync's."""
+    assert loc.next_tracker_row is not None
+    room = max(0, loc.next_tracker_row - 2 - loc.last_data_row)
+    if count <= room:
+        return
+    rows = "row" if count == 1 else "rows"
+    raise UnsupportedEdit(
+        f"{path}: sheet {sheet!r}: the tracker with header row {loc.header_row} ends at row "
+        f"{loc.last_data_row} and another tracker starts at row {loc.next_tracker_row}, so "
+        f"there is room for {room} new row(s) between them (one blank row stays), not "
+        f"{count} {rows}. Nothing was written: insert {count - room} rows above row "
+        f"{loc.next_tracker_row} in Excel (or move the tracker below further down), then "
+        "sync again.",
+        path=path,
+    )
 
 
 def _readdress(cell: bytes, ref: str) -> bytes:

@@ -107,6 +107,10 @@ class Grid:
                 for c in range(max(m.min_col, lo), min(m.max_col, hi) + 1):
                     row[c] = m
 
+    @property
+    def last_row(self) -> int:
+        return max(self._rows, default=0)
+
     def cells(self, r: int) -> dict[int, CellValue]:
         """The row's own non-empty cells."""
         return self._rows.get(r, {})
@@ -331,8 +335,9 @@ def tracker_end(
     """(last data row, first row of the tracker below or None) of a plain tracker.
 
     `rows` are the rows after row `after` (the header), ascending, with their cells in
-    `span` (None: the row holds values but was not decoded: taken as data); rows absent
-    or without cells are blank. `stop` is where something else begins (a table below)."""
+    `span`; rows absent or without cells are blank. A row given with None stands for
+    the end of a run of rows that hold values but were not decoded (taken as data).
+    `stop` is where something else begins (a table below)."""
     last = after
     prev = after
     gap = False
@@ -341,10 +346,14 @@ def tracker_end(
     for n, cells in feed:
         if stop is not None and n >= stop:
             return last, stop
+        if cells is None:  # the end of a run of rows with values, not decoded: data
+            last = prev = n
+            gap = False
+            continue
         if n > prev + 1:
             gap = True
         prev = n
-        if cells is not None and not cells:
+        if not cells:
             gap = True
             continue
         if gap and checks < MAX_GAP_CHECKS:
@@ -356,8 +365,7 @@ def tracker_end(
                 return last, n
         gap = False
         last = n
-        if cells:
-            profile.add(cells)
+        profile.add(cells)
     return last, None
 
 

@@ -17,9 +17,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from .appends import check_room_above
 from .errors import LiveExcelUnavailable
 from .fingerprint import Fingerprint
-from .locate import TrackerLocation, locate_tracker
+from .locate import TrackerLocation, TrackerPins, locate_tracker
 from .patch import PatchResult, WorkbookPatch
 from .refs import cell_ref, column_index, column_letter
 from .values import looks_like_formula
@@ -131,8 +132,10 @@ class XlwingsLiveWriter:
                 col = column_index(loc.column_for(w.column))
             per_sheet.setdefault(w.sheet, {})[(w.row, col)] = w.value
         for append in patch.appends:
-            loc = _locate(path, append.sheet, patch, table=append.table)
+            loc = _locate(path, append.sheet, patch, table=append.table, pins=append.pins)
             sheet_cells = per_sheet.setdefault(loc.sheet, {})
+            if loc.next_tracker_row is not None:
+                check_room_above(path, loc.sheet, loc, len(append.rows))
             start = self._live_last_row(book, loc) + 1
             rows = []
             for k, values in enumerate(append.rows):
@@ -186,12 +189,17 @@ class XlwingsLiveWriter:
 
 
 def _locate(
-    path: Path, sheet: str | None, patch: WorkbookPatch, *, table: str | None = None
+    path: Path,
+    sheet: str | None,
+    patch: WorkbookPatch,
+    *,
+    table: str | None = None,
+    pins: TrackerPins | None = None,
 ) -> TrackerLocation:
     names: Sequence[str] = [w.column for w in patch.writes if w.sheet == sheet and not w.by_letter]
     return locate_tracker(
         path, table=table, sheet=None if table else sheet, expected_headers=names,
-        aliases=patch.aliases,
+        aliases=patch.aliases, pins=None if table else pins,
     )  # fmt: skip
 
 

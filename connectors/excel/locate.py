@@ -11,15 +11,60 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from .errors import MissingColumns, TableOutOfStep, TrackerNotFound
+from .errors import MissingColumns, TrackerNotFound
 from .headers import match_score, normalise_header, resolve_header
 from .package import SheetInfo, TableInfo
-from .refs import cell_ref, column_index, column_letter
-from .strings import unescape_ooxml
+from .refs import column_index, column_letter
+from .tablecheck import check_table_header
 from .workbook import WorkbookView
 
 HEADER_SCAN_ROWS = 30
+
+
+@dataclass(frozen=True)
+class TrackerPins:
+    """What a mapping pins about a plain tracker (``ExcelLocation``), as the survey found
+    it: the first header row, how many rows the header has (2: a group row over the
+    header row, joined "group / sub"), and the columns (first, last) that belong to it.
+
+    With any pin set, the tracker is located as pinned (``pinned.locate_pinned``): its
+    header must be on that row, only those columns count, and it ends at a blank row
+    when another tracker sits below it. Without pins, the sheet is searched as before."""
+
+    header_row: int | None = None
+    header_rows: int = 1
+    columns: tuple[int, int] | None = None
+
+    @classmethod
+    def of(cls, excel: Any) -> TrackerPins:
+        """The pins of a mapping's ``ExcelLocation`` (header_row, header_rows, columns)."""
+        from .columns import parse_column_range
+
+        columns = getattr(excel, "columns", None)
+        return cls(
+            header_row=getattr(excel, "header_row", None),
+            header_rows=getattr(excel, "header_rows", 1) or 1,
+            columns=parse_column_range(columns) if columns else None,
+        )
+
+    @property
+    def active(self) -> bool:
+        return self.header_row is not None or self.header_rows != 1 or self.columns is not None
+
+    def describe(self) -> str:
+        """The pins as the mapping writes them ("header_row = 4, columns = "B:H"")."""
+        parts = []
+        if self.header_row is not None:
+            parts.append(f"header_row = {self.header_row}")
+        if self.header_rows != 1:
+            parts.append(f"header_rows = {self.header_rows}")
+        if self.columns is not None:
+            parts.append(
+                f'columns = "{column_letter(self.columns[0])}:{column_letter(self.columns[1])}"'
+            )
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -29,7 +74,8 @@ class TrackerLocation:
     `headers` are the header texts left to right ("" for a blank header cell between
     two titled columns); `columns` maps each (first occurrence of a) header text to its
     column letter. Use `header_for` / `column_for` to resolve a name the caller knows
-    (case/space-insensitive, with the location's aliases).
+    (case/space-insensitive, with the location's aliases). `header_row` is the first
+    header row; `first_data_row` follows the last one.
     """
 
     path: Path
@@ -41,6 +87,11 @@ class TrackerLocation:
     headers: list[str]
     columns: dict[str, str]  # header text -> column letter
     aliases: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    header_rows: int = 1  # a two-row header: data start at header_row + 2
+    pins: TrackerPins = field(default_factory=TrackerPins)  # to locate it again the same way
+    next_tracker_row: int | None = None
+    """First row of another tracker below this one (stacked trackers): rows appended must
+    leave a blank row above it."""
 
     def header_for(self, name: str) -> str | None:
         """The header `name` designates (case/space-insensitive, aliases), or None."""
@@ -66,11 +117,23 @@ def locate_tracker(
     required: Sequence[str] = (),
     aliases: Mapping[str, Sequence[str]] | None = None,
     view: WorkbookView | None = None,
+    pins: TrackerPins | None = None,
 ) -> TrackerLocation:
-    """Locate a tracker by table name, or by sheet name with automatic header row."""
+    """Locate a tracker by table name, or by sheet name with automatic header row.
+
+    `pins` (from the mapping): a sheet tracker's header row(s) and columns, used as given
+    (see TrackerPins); for a table, a pinned header_row must be the table's."""
     view = view or WorkbookView(path)
     aliases = dict(aliases or {})
+    pins = pins or TrackerPins()
     wanted = list(dict.fromkeys([*required, *expected_headers]))
+    if table is not None and (pins.header_rows != 1 or pins.columns is not None):
+        raise TrackerNotFound(
+            f"{view.path}: table {table!r}: header_rows and columns apply to a tracker on a "
+            "sheet, not to an Excel table (its header row and columns are the table's own). "
+            "Remove them from the mapping.",
+            path=view.path,
+        )
     if table is not None:
         info = view.package.table(table)
         if info is None:
@@ -86,16 +149,26 @@ def locate_tracker(
                 "Fix the sheet or table name in the mapping.",
                 path=view.path,
             )
-        loc = _from_table(view, info, aliases)
+        loc = from_table(view, info, aliases)
+        if pins.header_row is not None and pins.header_row != loc.header_row:
+            raise TrackerNotFound(
+                f"{view.path}: table {table!r} on sheet {info.sheet.name!r} has its header on "
+                f"row {loc.header_row}, but the mapping pins header_row = {pins.header_row}. "
+                "A table's header is where the table is: remove header_row from the mapping "
+                f"or set it to {loc.header_row}.",
+                path=view.path,
+            )
+    elif sheet is not None and pins.active:
+        info_sheet = view.package.sheet(sheet)
+        if info_sheet is None:
+            raise _no_sheet(view, sheet)
+        from .pinned import locate_pinned  # pinned.py builds on this module
+
+        loc = locate_pinned(view, info_sheet, wanted, required, aliases, pins)
     elif sheet is not None:
         info_sheet = view.package.sheet(sheet)
         if info_sheet is None:
-            names = ", ".join(s.name for s in view.package.sheets)
-            raise TrackerNotFound(
-                f"{view.path}: no sheet named {sheet!r} (sheets: {names}). "
-                "Check the sheet name in the mapping.",
-                path=view.path,
-            )
+            raise _no_sheet(view, sheet)
         loc = _from_sheet(view, info_sheet, wanted, aliases)
     else:
         loc = _search(view, wanted, aliases)
@@ -103,6 +176,15 @@ def locate_tracker(
     if missing:
         raise _missing(loc, missing)
     return loc
+
+
+def _no_sheet(view: WorkbookView, sheet: str) -> TrackerNotFound:
+    names = ", ".join(s.name for s in view.package.sheets)
+    return TrackerNotFound(
+        f"{view.path}: no sheet named {sheet!r} (sheets: {names}). "
+        "Check the sheet name in the mapping.",
+        path=view.path,
+    )
 
 
 def _missing(loc: TrackerLocation, names: Sequence[str]) -> MissingColumns:
@@ -118,82 +200,7 @@ def _missing(loc: TrackerLocation, names: Sequence[str]) -> MissingColumns:
     )
 
 
-def check_table_header(view: WorkbookView, info: TableInfo) -> None:
-    """Refuse (TableOutOfStep) a table whose first row does not hold its column names.
-
-    Excel keeps each header cell equal to its tableColumn name; when they differ, rows
-    were moved by something that left the table's range behind, and the table's first
-    row is a data row (or an empty one). Compared case-, space- and width-insensitively,
-    and tableColumn names are decoded first (Excel writes a line break in a column name
-    as _x000a_), so only a real mismatch is refused."""
-    if not info.header_row_count:
-        return
-    row = info.ref.min_row
-    first = info.ref.min_col
-    names = [unescape_ooxml(c.name) for c in info.columns]
-    cells = _row_cells(view, info.sheet, row, range(first, first + len(names)))
-    wrong = [
-        (first + i, name, cells.get(first + i))
-        for i, name in enumerate(names)
-        if normalise_header(cells.get(first + i)) != normalise_header(name)
-    ]
-    if not wrong:
-        return
-    shown = "; ".join(
-        f"{cell_ref(row, col)} holds {_shown(value)} instead of {name!r}"
-        for col, name, value in wrong[:6]
-    ) + (f"; and {len(wrong) - 6} more" if len(wrong) > 6 else "")
-    moved = _header_elsewhere(view, info, names)
-    where = (
-        f" The column names are on row {moved}, so rows were inserted or deleted above "
-        "the table by a program that does not update Excel tables (openpyxl's "
-        "insert_rows/delete_rows do this)."
-        if moved
-        else ""
-    )
-    raise TableOutOfStep(
-        f"{view.path}: table {info.name!r} on sheet {info.sheet.name!r} no longer matches its "
-        f"cells: its range {info.ref} puts its header on row {row}, but {shown} (the header "
-        f"cells must hold the table's column names).{where} pmo-sync "
-        "neither reads nor writes this table, so that no data row is taken for the header. "
-        "Open the workbook in Excel and let it repair the table, restore the workbook from "
-        "a backup (.pmo-sync/backups beside it), or fix the table's range (Table Design > "
-        "Resize Table) so that its first row is the header row.",
-        path=view.path,
-        table=info.name,
-        expected=names,
-        found=[cells.get(first + i) for i in range(len(names))],
-    )
-
-
-def _row_cells(view: WorkbookView, sheet: SheetInfo, row: int, cols: range) -> dict[int, object]:
-    for number, cells in view.rows(sheet, min_row=row, max_row=row, columns=set(cols)):
-        if number == row:
-            return {c: v.value for c, v in cells.items() if not v.is_empty}
-    return {}
-
-
-def _shown(value: object) -> str:
-    return "nothing" if value is None else repr(value)
-
-
-def _header_elsewhere(view: WorkbookView, info: TableInfo, names: list[str]) -> int | None:
-    """A nearby row that does hold the column names (where the header went)."""
-    cols = range(info.ref.min_col, info.ref.min_col + len(names))
-    wanted = [normalise_header(n) for n in names]
-    low = max(1, info.ref.min_row - 5)
-    for number, cells in view.rows(
-        info.sheet, min_row=low, max_row=info.ref.min_row + 5, columns=set(cols)
-    ):
-        if number == info.ref.min_row:
-            continue
-        got = [normalise_header(cells[c].value if c in cells else None) for c in cols]
-        if got == wanted:
-            return number
-    return None
-
-
-def _from_table(
+def from_table(
     view: WorkbookView, info: TableInfo, aliases: Mapping[str, Sequence[str]]
 ) -> TrackerLocation:
     if not info.header_row_count:
@@ -289,7 +296,7 @@ def _from_sheet(
     ]
     for info in tables:
         if info.header_row == header_row:
-            return _from_table(view, info, aliases)
+            return from_table(view, info, aliases)
     for info in tables:
         # The header texts sit above or inside a table whose own first row is elsewhere:
         # if that table's header cells are not its column names, the two are out of step
@@ -334,7 +341,7 @@ def _search(
         if score > best_score:
             best_table, best_score = info, score
     if best_table is not None and best_score == len(wanted):
-        return _from_table(view, best_table, aliases)
+        return from_table(view, best_table, aliases)
     best_loc, best_loc_score = None, best_score
     for sheet in view.package.sheets:
         try:
@@ -347,7 +354,7 @@ def _search(
     if best_loc is not None:
         return best_loc
     if best_table is not None:
-        return _from_table(view, best_table, aliases)
+        return from_table(view, best_table, aliases)
     raise TrackerNotFound(
         f"{view.path}: no table or sheet has the headers "
         f"{', '.join(repr(w) for w in wanted)}. Name the table or sheet in the mapping.",
@@ -355,4 +362,4 @@ def _search(
     )
 
 
-__all__ = ["TrackerLocation", "locate_tracker", "normalise_header"]
+__all__ = ["TrackerLocation", "TrackerPins", "locate_tracker", "normalise_header"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .locate import TrackerLocation
+from .locate import TrackerLocation, TrackerPins
 from .refs import split_cell
 
 _LETTERS = re.compile(r"^[A-Za-z]{1,3}$")
@@ -34,11 +34,15 @@ class CellWrite:
 
 @dataclass(frozen=True)
 class RowAppend:
-    """Rows (header -> value) to add at the end of a table or sheet tracker."""
+    """Rows (header -> value) to add at the end of a table or sheet tracker.
+
+    `pins`: how the mapping pins a sheet tracker (header row, columns), so the appender
+    finds the same tracker the read did, and stops where a tracker below begins."""
 
     rows: tuple[Mapping[str, Any], ...]
     table: str | None = None
     sheet: str | None = None
+    pins: TrackerPins | None = None
 
 
 @dataclass
@@ -66,7 +70,18 @@ class WorkbookPatch:
         return self
 
     def set_in(self, location: TrackerLocation, row: int, header: str, value: Any) -> WorkbookPatch:
-        """Write into a located tracker by header name (aliases of the location apply)."""
+        """Write into a located tracker by header name (aliases of the location apply).
+
+        Only the tracker's own cells: a row at or past the start of the tracker below it
+        (stacked trackers) is refused (ValueError), as a header outside its pinned
+        columns is (MissingColumns), so a write never lands in a neighbour."""
+        if location.next_tracker_row is not None and row >= location.next_tracker_row:
+            raise ValueError(
+                f"{location.path}: row {row} of sheet {location.sheet!r} is not in the tracker "
+                f"with header row {location.header_row}: it ends at row "
+                f"{location.last_data_row} and another tracker starts at row "
+                f"{location.next_tracker_row}"
+            )
         letters = location.column_for(header)
         self.writes.append(CellWrite(location.sheet, row, letters, value, by_letter=True))
         return self
@@ -80,13 +95,15 @@ class WorkbookPatch:
         location: TrackerLocation | None = None,
     ) -> WorkbookPatch:
         """Append rows to a table (by name) or to the tracker on a sheet."""
+        pins = None
         if location is not None:
             table, sheet = location.table, location.sheet
+            pins = location.pins if location.pins.active else None
             if location.aliases:
                 self.aliases.update(location.aliases)
         if table is None and sheet is None:
             raise ValueError("append needs a table, a sheet or a location")
-        self.appends.append(RowAppend(tuple(rows), table=table, sheet=sheet))
+        self.appends.append(RowAppend(tuple(rows), table=table, sheet=sheet, pins=pins))
         return self
 
     def __bool__(self) -> bool:
@@ -109,3 +126,4 @@ class PatchResult:
     bytes_written: int = 0
     full_calc_on_load: bool = False
     notes: list[str] = field(default_factory=list)
+    added_columns: dict[str, str] = field(default_factory=dict)  # add_columns: header -> letter

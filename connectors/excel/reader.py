@@ -90,8 +90,9 @@ def read_tracker(
         )
     elif Path(location.path) != Path(path):
         location = locate_tracker(
-            path, table=location.table, sheet=location.sheet, aliases=location.aliases, view=view
-        )
+            path, table=location.table, sheet=location.sheet, aliases=location.aliases,
+            view=view, pins=location.pins,
+        )  # fmt: skip
     headers = (
         [location.header_for(c) or c for c in columns]
         if columns
@@ -102,7 +103,11 @@ def read_tracker(
         by_col[column_index(location.column_for(name))] = location.header_for(name) or name
     sheet_info = view.package.sheet(location.sheet)
     assert sheet_info is not None
-    last = location.last_data_row if location.table else None
+    # A table ends where its ref does; a plain tracker with another one below it ends
+    # before it (the rows below are the other tracker's); else a sheet is read to its end.
+    last = (
+        location.last_data_row if location.table or location.next_tracker_row is not None else None
+    )
     items = list(by_col.items())
     with _gc_paused():
         rows = _collect(view, sheet_info, location, last, items, include_empty)

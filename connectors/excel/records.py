@@ -24,7 +24,7 @@ from mappings.model import ENTITY_TYPES, build_record
 from mappings.values import Choices
 
 from .fingerprint import Fingerprint
-from .locate import TrackerLocation, locate_tracker
+from .locate import TrackerLocation, TrackerPins, locate_tracker
 from .patch import WorkbookPatch
 from .reader import TrackerRow, read_tracker
 from .validation import column_lists
@@ -92,7 +92,11 @@ def _aliases(entity: EntityMapping) -> dict[str, list[str]]:
 
 
 def locate_entity(path: Path, entity: EntityMapping) -> TrackerLocation:
-    """Find the entity's tracker, requiring every mapped column (key columns optional)."""
+    """Find the entity's tracker, requiring every mapped column (key columns optional).
+
+    The one way every reader of a mapping finds a tracker (the sync, `pmo-sync check`,
+    the id-column check), so all of them see the same rows and columns; the mapping's
+    pins (header_row, header_rows, columns) are honoured (``locate.TrackerPins``)."""
     headers = [f.excel for f in entity.fields if f.excel]
     return locate_tracker(
         path,
@@ -101,6 +105,7 @@ def locate_entity(path: Path, entity: EntityMapping) -> TrackerLocation:
         expected_headers=headers,
         required=headers,
         aliases=_aliases(entity),
+        pins=TrackerPins.of(entity.excel),
     )
 
 

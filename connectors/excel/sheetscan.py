@@ -36,6 +36,7 @@ _R_ATTR = re.compile(rb'\sr\s*=\s*"(\d+)"')
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\sref\s*=\s*"([^"]*)"')
 _COL = re.compile(rb"<(?:\w+:)?col\b([^>]*?)/?>")
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\sref\s*=\s*"([^"]*)"')
+_LOCATION = re.compile(rb'<(?:\w+:)?location\b[^>]*?\sref\s*=\s*"([^"]*)"')
 _ATTR = re.compile(rb'\s([\w:]+)\s*=\s*"([^"]*)"')
 _CELL_HEAD = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr\s*=\s*"([A-Z]{1,3})\d+"[^>]*?(/?)>')
 
@@ -83,7 +84,7 @@ class SheetScan:
             numbers.append(last)
             starts.append(m.start())
             ends_self.append(bool(m.group(2)))
-        bounds = [*starts[1:], self.body_end]
+        bounds = [*starts[1:], self.body_end] if starts else []
         self._valued = [
             not closed and value.search(self.data, start, end) is not None
             for start, end, closed in zip(starts, bounds, ends_self, strict=True)
@@ -194,13 +195,7 @@ class SheetScan:
     @cached_property
     def merges(self) -> tuple[CellRange, ...]:
         """Merged cell ranges (they follow sheetData in the part)."""
-        out = []
-        for ref in _MERGE.findall(self.tail):
-            try:
-                out.append(CellRange.parse(ref.decode()))
-            except ValueError:
-                continue
-        return tuple(out)
+        return sheet_merges(self.tail)
 
     @cached_property
     def column_attrs(self) -> dict[int, dict[str, str]]:
@@ -223,4 +218,31 @@ class SheetScan:
         return self.column_attrs.get(col, {}).get("hidden") in ("1", "true")
 
 
-__all__ = ["Rows", "SheetScan"]
+def sheet_merges(sheet_xml: bytes) -> tuple[CellRange, ...]:
+    """The merged cell ranges of a sheet part (or of its part after sheetData)."""
+    tail_at = sheet_xml.rfind(b"sheetData>")
+    out = []
+    for ref in _MERGE.findall(sheet_xml, max(tail_at, 0)):
+        try:
+            out.append(CellRange.parse(ref.decode()))
+        except ValueError:
+            continue
+    return tuple(out)
+
+
+def pivot_areas(view: WorkbookView, sheet: SheetInfo) -> list[CellRange]:
+    """Where the sheet's pivot tables are (their ``<location ref>``): summaries, never
+    trackers, and never part of one."""
+    out = []
+    for rel in view.package.rels(sheet.part):
+        if rel.type.endswith("/pivotTable") and not rel.external and view.package.has(rel.target):
+            m = _LOCATION.search(view.package.read(rel.target))
+            if m:
+                try:
+                    out.append(CellRange.parse(m.group(1).decode()))
+                except ValueError:
+                    continue
+    return out
+
+
+__all__ = ["Rows", "SheetScan", "pivot_areas", "sheet_merges"]

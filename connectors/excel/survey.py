@@ -9,8 +9,8 @@ flag, typed sample values, kinds, distinct count and drop-down list: the evidenc
 header classifier (``mapper``) weighs. Sheets without a tracker are listed with why.
 
 A mapping written from a survey pins what was found (``SurveyTracker.excel_location``:
-the table, or the sheet with ``header_row``, ``header_rows`` and ``columns`` for a tracker
-beside another), and ``locate.locate_tracker`` finds the same header texts from it.
+the table, or the sheet with ``header_row``, ``header_rows`` and ``columns``), and
+``locate.locate_tracker`` then finds the same header texts and the same end from it.
 
 Performance: only the head of a sheet is decoded (the header scan plus the sample rows);
 a plain tracker's last row comes from the row skeleton (``sheetscan``: where each row
@@ -21,7 +21,6 @@ total; the figure is in the README of this package.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,17 +28,17 @@ from typing import Any
 
 from .columns import ColumnStats
 from .headerscan import TITLE_MAX_ROWS, HeaderCell
+from .locate import TrackerPins
 from .package import NS_MAIN, NS_REL, SheetInfo, TableInfo
 from .plainfind import PlainFound, find_plain, masked
-from .refs import CellRange, cell_ref, column_letter
-from .sheetscan import SheetScan
+from .refs import CellRange, cell_ref, column_index, column_letter
+from .sheetscan import SheetScan, pivot_areas
 from .strings import unescape_ooxml
 from .validation import list_rules, rule_for_column
 from .workbook import WorkbookView
 
 HEADER_SCAN_ROWS = 30
 SAMPLE_ROWS = 200
-_LOCATION = re.compile(rb'<(?:\w+:)?location\b[^>]*?\sref\s*=\s*"([^"]*)"')
 _NOT_WORKSHEETS = {
     "chartsheet": "a chart sheet",
     "dialogsheet": "a dialog sheet",
@@ -111,15 +110,28 @@ class SurveyTracker:
         return f"sheet {self.sheet!r}, {self.column_range}, header row {self.header_row}"
 
     def excel_location(self) -> dict[str, Any]:
-        """The mapping's ``excel`` keys that pin this tracker exactly."""
+        """The mapping's ``excel`` keys that pin this tracker exactly: a table by name; a
+        plain tracker by sheet, header row(s) and columns. The columns are pinned even
+        when nothing sits beside the tracker now, so that the sync reads exactly the
+        columns surveyed and a note typed to the right later is not taken for a column."""
         if self.table:
             return {"table": self.table}
         pins: dict[str, Any] = {"sheet": self.sheet, "header_row": self.header_row}
         if self.header_rows > 1:
             pins["header_rows"] = self.header_rows
-        if self.beside:
-            pins["columns"] = self.column_range
+        pins["columns"] = self.column_range
         return pins
+
+    @property
+    def pins(self) -> TrackerPins:
+        """The pins of excel_location(), as the locator takes them."""
+        if self.table:
+            return TrackerPins()
+        return TrackerPins(
+            header_row=self.header_row,
+            header_rows=self.header_rows,
+            columns=(column_index(self.columns[0].letter), column_index(self.columns[-1].letter)),
+        )
 
     def evidence(self) -> Any:
         """This tracker as ``mapper.evidence.TrackerEvidence`` (the classifier's input)."""
@@ -215,22 +227,12 @@ def survey_workbook(path: str | Path, *, sample_rows: int = SAMPLE_ROWS) -> Work
     return WorkbookSurvey(view.path, tuple(trackers), tuple(skipped))
 
 
-def _pivot_areas(view: WorkbookView, sheet: SheetInfo) -> list[CellRange]:
-    out = []
-    for rel in view.package.rels(sheet.part):
-        if rel.type.endswith("/pivotTable") and not rel.external and view.package.has(rel.target):
-            m = _LOCATION.search(view.package.read(rel.target))
-            if m:
-                out.append(CellRange.parse(m.group(1).decode()))
-    return out
-
-
 def _survey_sheet(
     view: WorkbookView, sheet: SheetInfo, sample_rows: int
 ) -> tuple[list[SurveyTracker], str | None]:
     scan = SheetScan(view, sheet)
     tables = view.package.tables_on(sheet)
-    pivots = _pivot_areas(view, sheet)
+    pivots = pivot_areas(view, sheet)
     areas = [_table_area(sheet, t) for t in tables if t.header_row_count]
     masks = [t.ref for t in tables] + pivots
     forms: list[str] = []
