@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from .cellxml import cell_xml
-from .errors import UnstorableText, UnsupportedEdit, WorkbookChanged
+from .errors import UnstorableText, UnsupportedEdit, WorkbookChanged, WorkbookLocked
 from .fingerprint import Fingerprint
 from .headers import normalise_header
 from .locate import TrackerLocation, locate_tracker
@@ -41,7 +41,7 @@ from .package import Package, SheetInfo, TableInfo
 from .partedit import set_full_calc_on_load
 from .patch import PatchResult
 from .refs import CellRange, cell_ref, column_index, column_letter
-from .safety import check_not_open
+from .safety import check_not_open, owner_files
 from .sheetedit import SheetEditor
 from .sheetscan import pivot_areas, sheet_merges
 from .strings import UnstorableCharacter
@@ -77,7 +77,15 @@ def add_columns(
     written, the changed parts, the backup and ``added_columns`` (header -> letter): a
     mapping that pins the tracker's columns must be widened to include them."""
     path = Path(path)
-    check_not_open(path)
+    try:
+        check_not_open(path)
+    except WorkbookLocked as exc:  # no live path: a table cannot be widened through COM here
+        raise WorkbookLocked(
+            f"{path}: the workbook is open in a spreadsheet application (lock file "
+            f"{owner_files(path)[0].name} exists); no columns were added. Close it, then "
+            "add the columns again.",
+            path=path,
+        ) from exc
     data = path.read_bytes()
     if not Fingerprint.of_bytes(path, data).matches(expected):
         raise WorkbookChanged(
