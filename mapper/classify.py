@@ -124,8 +124,10 @@ def _candidates(
     record = issubclass(ENTITY_TYPES[entity], Record)
     best: dict[str | None, _Candidate] = {}
     for match in matches:
-        if match.entity not in (None, entity) or (match.entity is None and not record):
+        if match.entity not in (None, entity):
             continue
+        if match.entity is None and not record and match.field != "sync_id":
+            continue  # [common] is about records; a project shares only the Sync ID column
         said = match.describe(column.header)
         if match.field == OWN_ID:
             said += "" if match.how == "exact" else ", so the tracker's own numbering"

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
 
+from mapper.synonym_files import edits
 from mapper.synonyms import ValueLabel, is_cjk, knowledge, label_key
 from mappings import values as vm
 from mappings.errors import UnknownValueError
@@ -139,22 +140,6 @@ def _numbered(map_name: str, label: str) -> LabelMatch | None:
             reason = f"{label!r}: the number {found['n']} and {found['t']!r} agree"
             return LabelMatch(by_number.canonical, "number", by_text.rank, reason)
     return None
-
-
-def edits(a: str, b: str) -> int:
-    """Optimal string alignment distance: insertions, deletions, substitutions and swaps
-    of neighbours ("Rejcted" is one swap from "Rejected")."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, 1):
-        current = [i]
-        for j, char_b in enumerate(b, 1):
-            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
-            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
-                cost = min(cost, previous2[j - 2] + 1)
-            current.append(cost)
-        previous2, previous = previous, current
-    return previous[-1]
 
 
 def _allowed_edits(key: str) -> int:

@@ -192,12 +192,29 @@ def parse_file(
     return language, synonyms, cues, labels
 
 
+def edits(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions and swaps
+    of neighbours ("Rejcted" is one swap from "Rejected")."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, 1):
+        current = [i]
+        for j, char_b in enumerate(b, 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                cost = min(cost, previous2[j - 2] + 1)
+            current.append(cost)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
 __all__ = [
     "OWN_ID",
     "Language",
     "Synonym",
     "SynonymFileError",
     "ValueLabel",
+    "edits",
     "is_cjk",
     "key_of",
     "label_key",

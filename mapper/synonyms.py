@@ -34,6 +34,7 @@ from mapper.synonym_files import (
     Synonym,
     SynonymFileError,
     ValueLabel,
+    edits,
     is_cjk,
     key_of,
     label_key,
@@ -79,6 +80,8 @@ class HeaderMatch:
         lang = self.synonym.language.name
         if self.field == OWN_ID and self.how == "exact":
             return f"header {header!r} is the tracker's own numbering ({lang})"
+        if self.field == "key" and self.synonym.entity == "project" and self.how == "exact":
+            return f"header {header!r} is the project's Jira key ({lang})"
         if self.field in IDENTITY and self.how == "exact":
             column = "Jira Key" if self.field == "key" else "Sync ID"
             return f"header {header!r} is pmo-sync's {column} column ({lang})"
@@ -142,7 +145,7 @@ class Knowledge:
             for label in labels:
                 self._add_label(label, source)
         self._matches: dict[str, tuple[HeaderMatch, ...]] = {}
-        self._latin_keys = sorted(k for k in self.by_key if not is_cjk(k) and len(k) >= 4)
+        self._latin_keys = sorted(k for k in self.by_key if not is_cjk(k) and len(k) >= 5)
 
     def _add_label(self, label: ValueLabel, source: str) -> None:
         key = label_key(label.label)
@@ -253,17 +256,23 @@ def _span(synonym: Synonym, key: str, words: list[str]) -> tuple[float, float] |
 
 
 def _fuzzy(knowledge: Knowledge, header: str) -> list[HeaderMatch]:
-    """Spelling variants of Latin-script synonyms ("Probabilty", "Mitgation Plan")."""
+    """Spelling variants of Latin-script synonyms ("Probabilty", "Imapct"): similar by
+    difflib's ratio, or one slip of typing away (two from nine letters)."""
     key = key_of(header)
     if len(key) < 5 or is_cjk(key):
         return []
+    allowed = 1 if len(key) < 9 else 2
     found = []
-    for close in difflib.get_close_matches(key, knowledge._latin_keys, n=4, cutoff=FUZZY_CUTOFF):
+    for close in difflib.get_close_matches(key, knowledge._latin_keys, n=6, cutoff=0.7):
         ratio = difflib.SequenceMatcher(None, key, close).ratio()
+        slips = edits(key, close)
+        if ratio < FUZZY_CUTOFF and slips > allowed:
+            continue
+        similarity = max(ratio, 1 - slips / len(key))
         for synonym in knowledge.by_key[close]:
             if synonym.weak:
                 continue
-            score = FUZZY_FACTOR * ratio * (1.0 if synonym.entity else EXACT_COMMON)
+            score = FUZZY_FACTOR * similarity * (1.0 if synonym.entity else EXACT_COMMON)
             found.append(HeaderMatch(synonym.entity, synonym.field, score, "fuzzy", synonym))
     return found
 
