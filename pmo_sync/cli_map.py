@@ -37,3 +37,57 @@ def template(
     except FileExistsError as exc:
         raise _fail(str(exc)) from None
     console.print(f"wrote {path} ({', '.join(e.type for e in spec.entities)})", highlight=False)
+
+
+@app.command("map")
+def map_workbook(
+    workbook: Annotated[Path, typer.Argument(help="The PMO's workbook (.xlsx or .xlsm)")],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Mapping file to write (default: beside the workbook)"),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", "-c", help="A configuration: its Jira site checks the fields, and the "
+            "pair is added to it"
+        ),
+    ] = None,
+    project: Annotated[
+        list[str], typer.Option(help="Jira project key of the pair (repeatable)")
+    ] = [],  # noqa: B006
+    pair: Annotated[str | None, typer.Option(help="Name of the pair to add")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Accept the proposal as it is")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the proposal as JSON and write nothing")
+    ] = False,
+    add_id_columns: Annotated[
+        bool | None,
+        typer.Option(
+            "--add-id-columns/--no-add-id-columns",
+            help="Add the Jira Key and hidden Sync ID columns where a tracker lacks them "
+            "(default: ask; yes with --yes)",
+        ),
+    ] = None,
+    offline: Annotated[bool, typer.Option(help="Do not ask Jira, even with --config")] = False,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing mapping file")] = False,
+) -> None:
+    """Propose a mapping for a workbook the PMO already has: its trackers, each column's
+    field (headers in any language, checked against the values and drop-down lists) and,
+    with a configuration, the Jira fields; then write it, add the identity columns and the
+    pair (after you confirm, or at once with --yes)."""
+    from pmo_sync.map_flow import MapRequest, run_map
+
+    request = MapRequest(
+        workbook=workbook,
+        out=out,
+        config=config,
+        projects=list(project),
+        pair=pair,
+        yes=yes,
+        as_json=as_json,
+        add_id_columns=add_id_columns,
+        offline=offline,
+        force=force,
+    )
+    raise typer.Exit(run_map(request, console))
