@@ -147,7 +147,16 @@ def match_fields(
         if entity == "project":
             out[name] = JiraChoice(None, "both", value_map, reason="kept in the workbook only")
             continue
-        if catalog is None or jira is None:
+        if jira is None:
+            out[name] = JiraChoice(
+                None,
+                "both",
+                value_map,
+                reason="no Jira field for it in the built-in mappings: kept in the workbook "
+                '(set jira = "..." to sync it)',
+            )
+            continue
+        if catalog is None:
             out[name] = JiraChoice(
                 jira,
                 direction,
