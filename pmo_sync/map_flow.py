@@ -138,6 +138,13 @@ def _site(request: MapRequest, console: Console) -> tuple[Any, str | None, list[
 def show_tracker(console: Console, tracker: TrackerProposal) -> None:
     """A tracker's proposal as a table: one line per column, with the reason."""
     entity = tracker.entity or "nothing (no entity fits)"
+    if not tracker.accepted:  # a lookup list, a table of values: one line is enough
+        headers = ", ".join(repr(c.header) for c in tracker.columns if c.header)
+        console.print(
+            f"\n{escape(tracker.where)} ({escape(headers)}): left out - {escape(tracker.reason)}",
+            highlight=False,
+        )
+        return
     console.print(
         f"\n[bold]{escape(tracker.where)}[/bold], {tracker.rows} data row(s): "
         f"[bold]{escape(entity)}[/bold] ({tracker.confidence:.2f}) - {escape(tracker.reason)}"
@@ -163,7 +170,7 @@ def show_tracker(console: Console, tracker: TrackerProposal) -> None:
 
 def _confirm(console: Console, tracker: TrackerProposal, site: Any) -> None:
     """Let the person keep, skip or re-type the tracker, and fix single columns."""
-    default = tracker.entity or "skip"
+    default = tracker.entity if tracker.accepted and tracker.entity else "skip"
     answer = Prompt.ask(
         f"Map {tracker.name!r} as? (Enter keeps {default}; 'skip' leaves it out; or one of "
         f"{', '.join(SYNCED)})",
@@ -173,7 +180,10 @@ def _confirm(console: Console, tracker: TrackerProposal, site: Any) -> None:
     if answer in ("skip", "n", "no", "-"):
         tracker.accepted = False
         return
-    if answer != tracker.entity:
+    if answer == tracker.entity and not tracker.accepted:
+        tracker.accepted = True  # the person takes in a tracker the proposal left out
+        show_tracker(console, tracker)
+    elif answer != tracker.entity:
         if answer not in ENTITY_TYPES:
             kept = f"{escape(answer)} is not an entity type; kept {default}"
             console.print(f"[yellow]{kept}[/yellow]")
@@ -196,6 +206,7 @@ def _retype(tracker: TrackerProposal, entity: str, site: Any) -> None:
 
     guess = classify_as(_evidence(tracker), entity)
     _reassemble(tracker, entity, list(guess.fields), 1.0, f"{entity}, as you chose", site)
+    tracker.accepted = True
 
 
 def _edit(tracker: TrackerProposal, edit: str, site: Any) -> str:
