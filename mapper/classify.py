@@ -251,6 +251,11 @@ def _unmapped_reason(
         )
     if candidates:
         return f"left unmapped: {candidates[0].reason}"
+    if plan.entity == "project" and any(m.field == "key" and m.entity is None for m in matches):
+        return (
+            f"header {column.header!r} names a Jira issue key column; a project's key is its "
+            "Jira project key (a 'Project Key' column): kept in the workbook only"
+        )
     foreign = next((m for m in matches if m.field not in (OWN_ID, *IDENTITY)), None)
     if foreign is not None:
         owner = f"a {_human(foreign.entity)} field" if foreign.entity else "a field"
