@@ -94,6 +94,32 @@ class ExcelLocation(_Strict):
         "deleted); without it, such rows are only reported",
     )
 
+    def problems(self, at: str) -> list[Problem]:
+        """What is wrong with the pins: columns must be an A1 column range; header_rows
+        and columns apply to a sheet only (an Excel table has its own header row and
+        columns). Collected with the mapping's other problems (``_semantic_problems``)."""
+        problems = []
+        if self.columns is not None:
+            # The one A1 parser (the locator's), imported only for a mapping that pins columns.
+            from connectors.excel.columns import parse_column_range
+
+            try:
+                parse_column_range(self.columns)
+            except ValueError as exc:
+                problems.append(Problem(f"{at}.columns", str(exc)))
+        if self.table is not None:
+            pinned = (("header_rows", self.header_rows != 1), ("columns", self.columns is not None))
+            for key, given in pinned:
+                if given:
+                    problems.append(
+                        Problem(
+                            f"{at}.{key}",
+                            f"applies to a tracker on a sheet, not to table {self.table!r} (a "
+                            "table's header row and columns are its own); remove it",
+                        )
+                    )
+        return problems
+
 
 class JiraScope(_Strict):
     """Which Jira issues are this entity's: an issue type, plus optional extra JQL."""
@@ -235,7 +261,7 @@ def _semantic_problems(mapping: MappingSpec) -> list[Problem]:
         model = ENTITY_TYPES[entity.type]
         if (entity.excel.table is None) == (entity.excel.sheet is None):
             problems.append(Problem(f"{where}.excel", "give exactly one of 'table' or 'sheet'"))
-        problems.extend(_location_problems(entity.excel, f"{where}.excel"))
+        problems.extend(entity.excel.problems(f"{where}.excel"))
         if entity.jira is None and entity.type != "project":
             problems.append(Problem(f"{where}.jira", "missing: which issue_type holds this entity"))
         headers: dict[str, str] = {}
@@ -314,34 +340,6 @@ def _semantic_problems(mapping: MappingSpec) -> list[Problem]:
             if vm.fold(header) in headers:
                 problems.append(
                     Problem(f"{where}.excel", f"column {header!r} is reserved for pmo-sync's ids")
-                )
-    return problems
-
-
-def _location_problems(excel: ExcelLocation, at: str) -> list[Problem]:
-    """A sheet tracker's pins: columns an A1 column range; header_rows and columns only
-    for a sheet (an Excel table has its own header row and columns)."""
-    problems = []
-    if excel.columns is not None:
-        # The one A1 parser (the locator's), imported only for a mapping that pins columns.
-        from connectors.excel.columns import parse_column_range
-
-        try:
-            parse_column_range(excel.columns)
-        except ValueError as exc:
-            problems.append(Problem(f"{at}.columns", str(exc)))
-    if excel.table is not None:
-        for key, value, default in (
-            ("header_rows", excel.header_rows, 1),
-            ("columns", excel.columns, None),
-        ):
-            if value != default:
-                problems.append(
-                    Problem(
-                        f"{at}.{key}",
-                        f"applies to a tracker on a sheet, not to table {excel.table!r} (a "
-                        "table's header row and columns are its own); remove it",
-                    )
                 )
     return problems
 

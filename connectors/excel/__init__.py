@@ -8,6 +8,7 @@ formula values survive. See the module docstrings for the why of each piece.
 
 from __future__ import annotations
 
+from .addcolumns import add_columns
 from .cells import CellValue
 from .diff import PackageDiff, cell_diff, package_diff
 from .errors import (
@@ -27,10 +28,11 @@ from .errors import (
 from .fingerprint import Fingerprint
 from .headers import normalise_header
 from .live import BookLike, LiveWriter, XlwingsLiveWriter
-from .locate import TrackerLocation, locate_tracker
+from .locate import TrackerLocation, TrackerPins, locate_tracker
 from .owned import OWNED_NAME, is_owned, replace_owned_sheet
 from .patch import CellWrite, PatchResult, RowAppend, WorkbookPatch
 from .reader import TrackerData, TrackerRow, read_tracker
+from .survey import SkippedSheet, SurveyColumn, SurveyTracker, WorkbookSurvey, survey_workbook
 from .writer import apply_patch, render_patch
 
 __all__ = [
@@ -47,10 +49,14 @@ __all__ = [
     "PatchResult",
     "RowAppend",
     "SheetNotOwned",
+    "SkippedSheet",
+    "SurveyColumn",
+    "SurveyTracker",
     "TableOutOfStep",
     "TrackerData",
     "TrackerLocation",
     "TrackerNotFound",
+    "TrackerPins",
     "TrackerRow",
     "UnstorableText",
     "UnsupportedEdit",
@@ -58,8 +64,10 @@ __all__ = [
     "WorkbookEncrypted",
     "WorkbookLocked",
     "WorkbookPatch",
+    "WorkbookSurvey",
     "WorkbookUnreadable",
     "XlwingsLiveWriter",
+    "add_columns",
     "apply_patch",
     "cell_diff",
     "is_owned",
@@ -69,4 +77,5 @@ __all__ = [
     "read_tracker",
     "render_patch",
     "replace_owned_sheet",
+    "survey_workbook",
 ]

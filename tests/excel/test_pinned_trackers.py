@@ -211,7 +211,7 @@ def test_check_locates_as_the_sync_does(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("excel", "problem"),
     [
-        ('sheet = "S", header_rows = 3', "header_rows"),
+        ('sheet = "S", header_rows = 3', "header_rows: Input should be less than or equal to 2"),
         ('sheet = "S", columns = "H:B"', "ends before it starts"),
         (
             'sheet = "S", columns = "B-H"',
