@@ -7,6 +7,9 @@ from datetime import date
 from string import ascii_uppercase
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from mapper.classify import classify
 from mapper.evidence import ColumnEvidence, TrackerEvidence
 
@@ -322,3 +325,47 @@ def test_a_head_word_decides_between_two_synonyms_inside_a_header():
     assert french["Responsable Catégorie"].field == "owner"
     backwards = _by_header(classify(_tracker("Risques", Risque={}, Catégorie_Responsable={})))
     assert backwards["Catégorie Responsable"].field == "category"
+
+
+_HEADERS = st.sampled_from(
+    ["", " ", "ID", "Risk", "Description", "Probability", "Impact", "Owner", "Status",
+     "概率", "影響度", "Fällig am", "Échéance", "% Complete", "Jira Key", "Sync ID", "Type",
+     "Decision", "Exposure", "Notes", "１．Ｒｉｓｋ", "Risk (%)", "(1)", "#"]
+)  # fmt: skip
+_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 200),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.text(max_size=40),
+    st.dates(),
+    st.sampled_from(["High", "高", "Open", "80%", "ALPHA-1", UUID, "2025-03-01", "a@b.co"]),
+)
+_COLUMNS = st.lists(
+    st.builds(
+        lambda header, samples, listed: ColumnEvidence(
+            header, samples=tuple(samples), list_values=listed
+        ),
+        _HEADERS,
+        st.lists(_VALUES, max_size=6),
+        st.one_of(
+            st.none(),
+            st.lists(st.sampled_from(["1", "2", "高", "Yes", "x"]), max_size=4).map(tuple),
+        ),
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(columns=_COLUMNS, sheet=st.sampled_from(["Sheet1", "Risk Register", "RAID Log", ""]))
+def test_any_evidence_gets_an_answer_that_keeps_the_rules(columns, sheet):
+    guess = classify(TrackerEvidence(sheet, sheet, tuple(columns)))
+    assert len(guess.fields) == len(columns)
+    assert [f.header for f in guess.fields] == [c.header for c in columns]
+    mapped = [f.field for f in guess.fields if f.field]
+    assert len(mapped) == len(set(mapped))  # no field claimed twice
+    assert 0.0 <= guess.confidence <= 1.0
+    assert all(0.0 <= f.confidence <= 1.0 and f.reason for f in guess.fields)
+    if guess.entity is None:
+        assert not mapped and guess.confidence == 0.0
