@@ -25,8 +25,9 @@ The rules, each chosen to be explainable to the person whose sheet it is:
 * **End of a tracker** (``tracker_end``): a plain tracker runs down across blank rows
   unless the rows after a blank row start another tracker: a header (found by the rules
   above) that either repeats half the current header's texts, or has a title line above
-  it, or titles a column whose values so far are mostly numbers or dates, and none of
-  whose texts is a value already seen in the same column (that would be a data row).
+  it, or titles a column whose values (in the first 200 rows) are mostly numbers or
+  dates, and none of whose texts is such a value of the same column (that would be a
+  data row).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from .refs import CellRange, cell_ref
 TITLE_MAX_ROWS = 6
 LOOKAHEAD = 5
 JOIN = " / "
-PROFILE_VALUES = 200  # values per column the end-of-tracker rules look at
+PROFILE_VALUES = 200  # data rows whose values the end-of-tracker rules look at
 BLOCK_WINDOW = TITLE_MAX_ROWS + 2 + LOOKAHEAD  # rows after a gap a new header may use
 MAX_GAP_CHECKS = 200  # blank-row gaps per tracker tested for a tracker below
 
@@ -262,16 +263,19 @@ def find_header(grid: Grid, rows: Sequence[int]) -> HeaderFound | None:
 @dataclass
 class TrackerProfile:
     """What the end-of-tracker rules know about the tracker so far: its header texts and
-    the first PROFILE_VALUES values of each column."""
+    the values of its first PROFILE_VALUES data rows, per column (a bounded look, so a
+    100,000-row tracker costs no more to profile than a 200-row one)."""
 
     headers: dict[int, str]
     values: dict[int, list[CellValue]] = field(default_factory=dict)
+    rows: int = 0
 
     def add(self, cells: RowCells) -> None:
+        if self.rows >= PROFILE_VALUES:
+            return
+        self.rows += 1
         for c, v in cells.items():
-            column = self.values.setdefault(c, [])
-            if len(column) < PROFILE_VALUES:
-                column.append(v)
+            self.values.setdefault(c, []).append(v)
 
 
 def starts_tracker(

@@ -18,6 +18,7 @@ import pytest
 from connectors.excel import WorkbookPatch, apply_patch, cell_diff
 from connectors.excel.errors import MissingColumns, TrackerNotFound, UnsupportedEdit
 from connectors.excel.layouts import (
+    LAYOUTS,
     RISK_HEADERS,
     layout_side_by_side,
     layout_stacked,
@@ -26,6 +27,7 @@ from connectors.excel.layouts import (
 )
 from connectors.excel.locate import TrackerPins, locate_tracker
 from connectors.excel.records import add_new_rows, locate_entity, read_records
+from connectors.excel.survey import survey_workbook
 from mappings.config import SyncPair
 from mappings.errors import MappingFileError
 from mappings.mapping import MappingSpec, parse_mapping
@@ -226,3 +228,25 @@ def test_pins_are_validated_with_the_mapping(excel: str, problem: str) -> None:
         risk_mapping(excel)
     assert problem in str(caught.value)
     assert "entity[0] (risk).excel" in str(caught.value)
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+def test_the_sync_locates_every_surveyed_tracker_where_the_survey_found_it(
+    tmp_path: Path, name: str
+) -> None:
+    """Pinned as the survey says (excel_location), the locator finds the same header row,
+    header texts, data rows and tracker below: survey and sync cannot disagree."""
+    layout = LAYOUTS[name](tmp_path / f"{name}.xlsx")
+    for tracker in survey_workbook(layout.path).trackers:
+        pins = tracker.excel_location()
+        loc = locate_tracker(
+            layout.path, table=pins.get("table"), sheet=pins.get("sheet"),
+            expected_headers=[h for h in tracker.headers if h], pins=tracker.pins,
+        )  # fmt: skip
+        assert (loc.header_row, loc.header_rows, loc.headers) == (
+            tracker.header_row, tracker.header_rows, tracker.headers
+        )  # fmt: skip
+        assert (loc.first_data_row, loc.last_data_row) == (
+            tracker.first_data_row, tracker.last_data_row
+        )  # fmt: skip
+        assert loc.next_tracker_row == tracker.next_tracker_row
