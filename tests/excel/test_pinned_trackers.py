@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.excel import WorkbookPatch, apply_patch, cell_diff
+from connectors.excel import WorkbookPatch, XlwingsLiveWriter, apply_patch, cell_diff
 from connectors.excel.errors import MissingColumns, TrackerNotFound, UnsupportedEdit
 from connectors.excel.layouts import (
     LAYOUTS,
@@ -250,3 +250,19 @@ def test_the_sync_locates_every_surveyed_tracker_where_the_survey_found_it(
             tracker.first_data_row, tracker.last_data_row
         )  # fmt: skip
         assert loc.next_tracker_row == tracker.next_tracker_row
+
+
+def test_the_live_excel_path_keeps_the_same_room_rule(tmp_path: Path) -> None:
+    """With the workbook open in Excel the patch goes to the live writer; an append that
+    would touch the tracker below is refused there too, before Excel is written to."""
+    layout = layout_stacked(tmp_path / "raid.xlsx")
+    mapping = risk_mapping('sheet = "RAID", header_row = 3, columns = "A:G"')
+    entity = mapping.entity("risk")
+    read = read_records(layout.path, mapping, entity)
+    two = [build_record("risk", {"summary": f"new {i}"}, source="test") for i in range(2)]
+    patch = add_new_rows(WorkbookPatch(), mapping, entity, read.location, two)
+    (layout.path.parent / "~$raid.xlsx").write_bytes(b"owner")
+    writer = XlwingsLiveWriter(open_book=lambda _path: object())  # refused before any use
+    with pytest.raises(UnsupportedEdit, match="another tracker starts at row 11"):
+        apply_patch(layout.path, patch, expected=read.fingerprint, live=writer)
+    (layout.path.parent / "~$raid.xlsx").unlink()

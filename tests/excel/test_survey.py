@@ -16,7 +16,7 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
-from connectors.excel import sheetscan
+from connectors.excel import WorkbookUnreadable, sheetscan
 from connectors.excel.layouts import LAYOUTS, layout_side_by_side, layout_stacked
 from connectors.excel.newbook import save_new_workbook
 from connectors.excel.survey import survey_workbook
@@ -198,3 +198,11 @@ def test_resource_model_tables_forms_and_pivots(real_workbook) -> None:
     assert reasons["Cost Type"].startswith("only pivot tables (A5:O9, A13:O16, A20:F38)")
     hidden = {t.table: t.sheet_hidden for t in survey.trackers}
     assert not any(hidden.values())
+
+
+@pytest.mark.no_ooxml_check("not-a-workbook.xlsx")
+def test_a_file_that_is_no_workbook_is_refused_with_why(tmp_path: Path) -> None:
+    path = tmp_path / "not-a-workbook.xlsx"
+    path.write_text("Name,Status\nA,Open\n")
+    with pytest.raises(WorkbookUnreadable, match="not a zip package"):
+        survey_workbook(path)
