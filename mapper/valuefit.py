@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Any
+from typing import Any, get_args
 
 from mapper.evidence import ColumnEvidence
 from mapper.jira_match import value_map_for
@@ -72,7 +72,7 @@ def field_kind(entity: str, name: str) -> FieldKind:
     value_map = value_map_for(entity, name)
     if value_map is not None:
         return FieldKind("enum", value_map)
-    annotation = str(ENTITY_TYPES[entity].model_fields[name].annotation)
+    annotation = ENTITY_TYPES[entity].model_fields[name].annotation
     if name == "sync_id":
         return FieldKind("uuid")
     if name in ("summary", "name"):
@@ -89,7 +89,7 @@ def field_kind(entity: str, name: str) -> FieldKind:
         return FieldKind("fraction")
     if name in _AMOUNTS:
         return FieldKind("number")
-    if "date" in annotation:
+    if date in get_args(annotation):  # Day: date | None
         return FieldKind("date")
     if name in _PEOPLE:
         return FieldKind("person")
