@@ -10,6 +10,8 @@ survey at all.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from openpyxl.chart import BarChart, Reference
 from connectors.excel import WorkbookUnreadable, sheetscan
 from connectors.excel.layouts import LAYOUTS, layout_side_by_side, layout_stacked
 from connectors.excel.newbook import save_new_workbook
+from connectors.excel.package import NS_MAIN
 from connectors.excel.survey import survey_workbook
 from mapper.evidence import TrackerEvidence
 
@@ -206,3 +209,28 @@ def test_a_file_that_is_no_workbook_is_refused_with_why(tmp_path: Path) -> None:
     path.write_text("Name,Status\nA,Open\n")
     with pytest.raises(WorkbookUnreadable, match="not a zip package"):
         survey_workbook(path)
+
+
+def test_sheets_written_with_a_namespace_prefix_survey_the_same(tmp_path: Path) -> None:
+    """Some producers write <x:row>, <x:c>: the fast reader declines those and the
+    streaming one decodes the same windows to the same survey."""
+    layout = layout_stacked(tmp_path / "plain.xlsx")
+    prefixed = tmp_path / "prefixed.xlsx"
+    with zipfile.ZipFile(layout.path) as src, zipfile.ZipFile(prefixed, "w") as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                text = data.decode().replace(f'xmlns="{NS_MAIN}"', f'xmlns:x="{NS_MAIN}"')
+                text = re.sub(r"<(/?)(?![?x])([A-Za-z]+)", r"<\1x:\2", text)
+                data = text.encode()
+            out.writestr(info, data, zipfile.ZIP_DEFLATED)
+
+    def shape(path: Path) -> list[tuple]:
+        return [
+            (t.header_row, t.headers, t.last_data_row, t.next_tracker_row, t.title,
+             [c.samples for c in t.columns])
+            for t in survey_workbook(path).trackers
+        ]  # fmt: skip
+
+    assert b"<x:row" in zipfile.ZipFile(prefixed).read("xl/worksheets/sheet1.xml")
+    assert shape(prefixed) == shape(layout.path) and len(shape(prefixed)) == 2
