@@ -34,7 +34,8 @@ for a "RAID log"). With s1 and s2 the best two totals, confidence is
 min(1, s1/2) x (0.5 + 0.5 x min(1, s1 - s2)): two columns only this entity explains (or
 one and a sheet name) give full strength, and a tie gives at most 0.5. No entity is
 chosen when s1 < 0.75 (less than one distinctive column or cue) or the best two tie.
-Without a summary column the entity's confidence is halved.
+Without a summary column the entity's confidence is halved. An alternative's confidence
+is what it would have if chosen, against the best: min(1, s/2) x 0.5, at most 0.5.
 """
 
 from __future__ import annotations
@@ -151,7 +152,7 @@ def classify(tracker: TrackerEvidence) -> TrackerGuess:
     best, second = ranked[0], ranked[1]
     s1, s2 = scores[best], scores[second]
     alternatives = tuple(
-        (entity, round(_confidence(scores[entity], s1) * 0.5, 2))
+        (entity, round(_confidence(scores[entity], s1), 2))
         for entity in ranked[1:4]
         if scores[entity] > 0
     )
