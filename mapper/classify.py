@@ -127,14 +127,32 @@ def _no_entity(
     return TrackerGuess(None, 0.0, reason, tuple(guesses), alternatives)
 
 
-def classify(tracker: TrackerEvidence) -> TrackerGuess:
-    """The entity type of a tracker and the field of each column, with confidences and
-    reasons a PMO can check (see the module docstring for what the numbers mean)."""
-    values = [ColumnValues(column) for column in tracker.columns]
+def _matches(tracker: TrackerEvidence) -> list[tuple[HeaderMatch, ...]]:
+    """Every column's header matches, kept to the tracker's dominant language if any."""
     matches = [knowledge().match_header(column.header) for column in tracker.columns]
     language = _dominant_language(matches)
     if language is not None:
         matches = [tuple(knowledge().in_language(m, language) for m in found) for found in matches]
+    return matches
+
+
+def classify_as(tracker: TrackerEvidence, entity: str) -> TrackerGuess:
+    """Each column's field when a person says which entity the tracker holds."""
+    if entity not in ENTITY_TYPES:
+        raise ValueError(f"{entity!r} is not an entity type; use one of {', '.join(ENTITY_TYPES)}")
+    values = [ColumnValues(column) for column in tracker.columns]
+    matches = _matches(tracker)
+    plan = plan_for(entity, tracker, values, matches)
+    return TrackerGuess(
+        entity, 1.0, f"{human(entity)}, as chosen", guesses_of(plan, tracker, matches)
+    )
+
+
+def classify(tracker: TrackerEvidence) -> TrackerGuess:
+    """The entity type of a tracker and the field of each column, with confidences and
+    reasons a PMO can check (see the module docstring for what the numbers mean)."""
+    values = [ColumnValues(column) for column in tracker.columns]
+    matches = _matches(tracker)
     plans = {entity: plan_for(entity, tracker, values, matches) for entity in ENTITY_TYPES}
     cues = {entity: _cue(entity, tracker) for entity in ENTITY_TYPES}
     count = len(ENTITY_TYPES)

@@ -9,6 +9,7 @@ that round trip is what keeps a two-way sync from flapping between spellings.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -39,8 +40,9 @@ def fold(text: str) -> str:
 
 
 def _numeric_key(value: float) -> str | None:
-    """Whole numbers compare by their integer text, so 4, 4.0 and "4" meet."""
-    if value == int(value):
+    """Whole numbers compare by their integer text, so 4, 4.0 and "4" meet (infinity and
+    NaN, which a cell saying "INF" or "nan" parses to, are no number of any scale)."""
+    if math.isfinite(value) and value == int(value):
         return str(int(value))
     return None
 

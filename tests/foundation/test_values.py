@@ -92,3 +92,12 @@ def test_numbers():
     for bad in ("1,250", True, None):
         with pytest.raises(ValueError):
             vm.parse_number(bad)
+
+
+def test_infinity_and_nan_text_are_unknown_values_not_crashes():
+    from mappings.errors import UnknownValueError
+    from mappings.values import PROBABILITY
+
+    for text in ("INF", "-inf", "nan", "Infinity"):
+        with pytest.raises(UnknownValueError):
+            PROBABILITY.to_canonical(text)
