@@ -49,8 +49,9 @@ def map_workbook(
     config: Annotated[
         Path | None,
         typer.Option(
-            "--config", "-c", help="A configuration: its Jira site checks the fields, and the "
-            "pair is added to it"
+            "--config",
+            "-c",
+            help="A configuration: its Jira site checks the fields, and the pair is added to it",
         ),
     ] = None,
     project: Annotated[
