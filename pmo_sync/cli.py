@@ -140,12 +140,39 @@ def init(
         bool, typer.Option("--create-workbook", help="Also write a fresh workbook from the mapping")
     ] = False,
     force: Annotated[bool, typer.Option(help="Overwrite existing files")] = False,
+    from_workbook: Annotated[
+        Path | None,
+        typer.Option(
+            "--from-workbook",
+            help="Map this existing workbook instead (as `pmo-sync map` does) and write a "
+            "configuration whose pair uses the proposed mapping",
+        ),
+    ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="With --from-workbook: accept the proposal")
+    ] = False,
 ) -> None:
     """Write a configuration file and, on request, a fresh tracker workbook.
 
     --workbook and a --mapping file are read from the current directory, like every
     path on the command line, and written into the configuration relative to its folder.
     """
+    if from_workbook is not None:
+        from pmo_sync.map_flow import MapRequest, run_map
+
+        if config.exists() and not force:
+            raise _fail(f"{config} already exists; pass --force to overwrite it")
+        request = MapRequest(
+            workbook=from_workbook,
+            config=config,
+            projects=list(project),
+            yes=yes,
+            force=force,
+            jira_url=jira_url,
+            email=email,
+            new_config=True,
+        )
+        raise typer.Exit(run_map(request, console))
     try:
         spec = load_mapping(mapping, Path.cwd())
     except MappingsError as exc:

@@ -44,6 +44,7 @@ class MapRequest:
     force: bool = False
     jira_url: str | None = None  # init --from-workbook writes a new config with these
     email: str | None = None
+    new_config: bool = False  # write ``config`` afresh (init) instead of adding a pair to it
 
 
 class MapStop(Exception):
@@ -109,7 +110,11 @@ def _run(request: MapRequest, console: Console) -> int:
 def _site(request: MapRequest, console: Console) -> tuple[Any, str | None, list[str]]:
     """The Jira site of the configuration (None offline), its URL, and the projects."""
     projects = list(request.projects)
-    if request.config is None or request.offline:
+    if request.offline:
+        return None, None, projects
+    if request.new_config and request.jira_url:
+        return _new_site(request, console, projects)
+    if request.config is None:
         return None, None, projects
     from connectors.jira import JiraError
     from connectors.jira.site import open_configured_site
@@ -133,6 +138,25 @@ def _site(request: MapRequest, console: Console) -> tuple[Any, str | None, list[
         return None, None, projects
     site.users.configure(loaded.people, loaded.sync.unknown_people)
     return site, loaded.jira.url, projects
+
+
+def _new_site(
+    request: MapRequest, console: Console, projects: list[str]
+) -> tuple[Any, str | None, list[str]]:
+    """The site `init --from-workbook` is given, when its token is at hand."""
+    from connectors.jira import JiraError
+    from connectors.jira.site import open_configured_site
+    from mappings.config import JiraSite
+
+    try:
+        site = open_configured_site(JiraSite(url=str(request.jira_url), email=request.email))
+    except (JiraError, ConfigError, ValueError) as exc:
+        console.print(
+            f"[yellow]Jira not reachable ({escape(str(exc))}): fields are proposed without "
+            "checking them; run `pmo-sync check` once it is[/yellow]"
+        )
+        return None, None, projects
+    return site, str(request.jira_url), projects
 
 
 def show_tracker(console: Console, tracker: TrackerProposal) -> None:
@@ -297,7 +321,12 @@ def _identity_columns(request: MapRequest, console: Console, proposal: Proposal,
     for entity in spec.entities:
         if entity.jira is None:
             continue
-        location = locate_entity(proposal.workbook, entity)
+        try:
+            location = locate_entity(proposal.workbook, entity)
+        except ExcelError as exc:
+            console.print(f"[red]{escape(entity.type)}:[/red] {escape(str(exc))}", highlight=False)
+            complete = False
+            continue
         wanted = [
             header
             for header in (entity.excel.key_column, entity.excel.sync_id_column)
@@ -328,28 +357,68 @@ def _identity_columns(request: MapRequest, console: Console, proposal: Proposal,
             continue
         hidden = tuple(h for h in wanted if h == entity.excel.sync_id_column)
         try:
-            add_columns(
+            result = add_columns(
                 proposal.workbook,
                 location,
                 headers=wanted,
                 hidden=hidden,
                 expected=Fingerprint.of_file(proposal.workbook),
             )
-        except ExcelError as exc:
-            raise MapStop(f"the columns were not added, the workbook is unchanged: {exc}") from None
+        except ExcelError as exc:  # this tracker stays as it was; the others go on
+            console.print(
+                f"[red]{escape(where)}: the columns were not added, the workbook is "
+                f"unchanged:[/red] {escape(str(exc))}",
+                highlight=False,
+            )
+            complete = False
+            continue
         console.print(f"added {', '.join(map(repr, wanted))} to {where}", highlight=False)
+        if entity.excel.columns and result.added_columns:
+            _widen_pin(out, entity.type, entity.excel.columns, result.added_columns.values())
     return complete
+
+
+def _widen_pin(mapping: Path, entity: str, columns: str, added: Any) -> None:
+    """The tracker's pinned column range extended over the identity columns just added
+    (the sync reads only the pinned columns). Edited with tomlkit, so the file's comments
+    stay as written."""
+    import tomlkit
+
+    doc = tomlkit.parse(mapping.read_text("utf-8"))
+    first = columns.split(":", 1)[0]
+    last = max(added, key=lambda letter: (len(letter), letter))
+    for table in doc["entity"]:  # type: ignore[union-attr]
+        if table["type"] == entity:
+            table["excel"]["columns"] = f"{first}:{last}"
+    mapping.write_text(tomlkit.dumps(doc), "utf-8")
 
 
 def _pair(
     request: MapRequest, console: Console, proposal: Proposal, mapping: Path, projects: list[str]
 ) -> None:
     """Add the pair to the configuration (or say how)."""
-    from pmo_sync.cli import config_relative, render_pair
+    from pmo_sync.cli import config_relative, render_config, render_pair
 
     name = request.pair or _pair_name(proposal)
     keys = projects or ["ALPHA"]
     target = request.config
+    if target is not None and request.new_config:
+        text = render_config(
+            url=request.jira_url or "http://127.0.0.1:8080",
+            email=request.email,
+            workbook=config_relative(proposal.workbook, target),
+            mapping=config_relative(mapping, target),
+            projects=keys,
+            pair=name,
+        )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, "utf-8")
+        console.print(
+            f"wrote {target}; next: `pmo-sync check --config {target}`, then "
+            f"`pmo-sync sync --config {target} --dry-run`",
+            highlight=False,
+        )
+        return
     if target is None or not target.exists():
         text = render_pair(
             pair=name,

@@ -99,7 +99,7 @@ def add_columns(
     sheet = package.sheet(loc.sheet)
     assert sheet is not None
     names = _check_names(path, loc, headers)
-    first_new = _last_col(loc, table) + 1
+    first_new = _last_col(loc, table, sheet_merges(view.sheet_bytes(sheet))) + 1
     new_cols = list(range(first_new, first_new + len(names)))
     if new_cols[-1] > 16_384:
         raise UnsupportedEdit(
@@ -165,10 +165,18 @@ def _locate_again(view: WorkbookView, location: Any) -> tuple[TableInfo | None, 
     return info, loc
 
 
-def _last_col(loc: TrackerLocation, table: TableInfo | None) -> int:
+def _last_col(loc: TrackerLocation, table: TableInfo | None, merges: Sequence[CellRange]) -> int:
+    """The tracker's last column: a table's, else its last titled column, or the end of
+    a header cell merged across columns beyond it (a "Comments" header over two)."""
     if table is not None:
         return table.ref.max_col
-    return max(column_index(letter) for letter in loc.columns.values())
+    last = max(column_index(letter) for letter in loc.columns.values())
+    top, bottom = loc.header_row, loc.header_row + loc.header_rows - 1  # its header rows
+    for merged in merges:
+        header = merged.min_row <= bottom and merged.max_row >= top
+        if header and merged.min_col <= last < merged.max_col:
+            last = merged.max_col
+    return last
 
 
 def _check_names(path: Path, loc: TrackerLocation, headers: Sequence[str]) -> list[str]:
@@ -274,7 +282,7 @@ class _Edit:
         self.ed = SheetEditor(package.read(sheet.part))
         self.styles: StyleEditor | None = None
         self.header_row = table.ref.min_row if table else loc.first_data_row - 1
-        self.last_col = _last_col(loc, table)
+        self.last_col = _last_col(loc, table, ())  # the styles new cells copy
         self.sheet_xml = b""
 
     def _style(self, row: int) -> int:
