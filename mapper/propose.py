@@ -26,7 +26,7 @@ from mapper.jira_match import (
     value_map_for,
 )
 from mapper.labels import propose_labels
-from mapper.proposal import ColumnProposal, Proposal, TrackerProposal
+from mapper.proposal import LOW_CONFIDENCE, ColumnProposal, Proposal, TrackerProposal
 from mapper.render import checked_mapping, render_mapping
 from mappings.errors import MappingsError
 from mappings.model import ENTITY_TYPES
@@ -98,6 +98,13 @@ def _tracker(
     elif (why := unsyncable(tracker)) is not None:
         tracker.accepted = False
         tracker.reason = f"{tracker.reason}; left out: {why}"
+    elif tracker.confidence < LOW_CONFIDENCE:
+        tracker.accepted = False  # never synced on a guess: the person takes it in
+        tracker.reason = (
+            f"{tracker.reason}; left out: confidence {tracker.confidence:.2f} is below "
+            f"{LOW_CONFIDENCE}, run `pmo-sync map` without --yes to take it in as "
+            f"{tracker.entity} or as another type"
+        )
     return tracker
 
 

@@ -133,6 +133,21 @@ def need(path: Path, what: str) -> Path:
 
 
 @pytest.fixture
+def shared_workbook(tmp_path: Path) -> Any:
+    """``shared_workbook("raid_log.xlsx")``: a writable copy of a real workbook of
+    ../shared in tmp_path, under its own name (the Open XML check then uses the original
+    as its baseline)."""
+
+    def get(name: str) -> Path:
+        source = need(SHARED / "fixtures" / "workbooks" / name, f"shared {name}")
+        copy = tmp_path / name
+        shutil.copyfile(source, copy)
+        return copy
+
+    return get
+
+
+@pytest.fixture
 def real_raid_log() -> Path:
     return need(SHARED / "fixtures" / "workbooks" / "raid_log.xlsx", "shared raid_log.xlsx")
 
