@@ -8,6 +8,7 @@ says what to fix.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -27,8 +28,13 @@ def _entities(mapping: MappingSpec, pair: SyncPair) -> list[EntityMapping]:
     return [e for e in mapping.entities if e.type in wanted]
 
 
-def check_workbook(path: Path, mapping: MappingSpec, pair: SyncPair) -> Iterator[Finding]:
-    """Every tracker of the mapping is in the workbook, with every mapped column."""
+def check_workbook(
+    path: Path, mapping: MappingSpec, pair: SyncPair, mapping_ref: str | None = None
+) -> Iterator[Finding]:
+    """Every tracker of the mapping is in the workbook, with every mapped column.
+
+    ``mapping_ref``: the pair's mapping as a command line names it (a mapping file resolved
+    against the configuration's folder), so every hint printed works when pasted."""
     subject = f"{pair.name}: {path.name}"
     if path.is_dir():
         yield Finding(
@@ -38,11 +44,14 @@ def check_workbook(path: Path, mapping: MappingSpec, pair: SyncPair) -> Iterator
         )
         return
     if not path.exists():
+        ref = mapping_ref or pair.mapping
         yield Finding(
             "error",
             subject,
-            f"workbook {path} does not exist; create one with "
-            f"`pmo-sync init --workbook {path} --mapping {pair.mapping}`",
+            f"workbook {path} does not exist: write a fresh tracker there with "
+            f"`pmo-sync template {shlex.quote(str(path))} --mapping {shlex.quote(ref)}`, or "
+            "set the pair's workbook to the PMO's own and map it with "
+            f"`pmo-sync map {shlex.quote(str(path.with_name('YOUR-WORKBOOK.xlsx')))}`",
         )
         return
     for entity in _entities(mapping, pair):
@@ -177,7 +186,10 @@ def run_checks(
         # The same verdict `pmo-sync sync` reaches (sync.runner uses pair_problems too).
         for problem in pair_problems(pair, mapping):
             emit(Finding("error", f"{pair.name}: {problem.location}", problem.message))
-        for finding in check_workbook(config.resolve(pair.workbook), mapping, pair):
+        ref = pair.mapping
+        if not ref.startswith("builtin:"):
+            ref = str(config.resolve(Path(ref)))
+        for finding in check_workbook(config.resolve(pair.workbook), mapping, pair, ref):
             emit(finding)
     if jira:
         for finding in check_jira(config, mappings):

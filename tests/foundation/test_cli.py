@@ -74,8 +74,43 @@ def test_init_refuses_to_overwrite(tmp_path):
 def test_check_example_config_prints_readable_report():
     result = invoke("check", "--config", str(REPO / "config.example.toml"), "--offline")
     assert "alpha-raid: mapping: raid_log (3 entities)" in result.output
-    assert "pmo-sync init --workbook" in result.output  # the example's workbook is not shipped
+    assert "pmo-sync template" in result.output  # the example's workbook is not shipped
     assert result.exit_code == 2
+
+
+def test_the_missing_workbook_hint_works_when_pasted(tmp_path, monkeypatch):
+    import re
+    import shlex
+
+    from mappings.mapping import load_mapping
+
+    (tmp_path / "maps").mkdir()
+    (tmp_path / "maps" / "mine.toml").write_text(
+        (REPO / "mappings" / "defaults" / "change_log.toml").read_text("utf-8"), "utf-8"
+    )
+    config = tmp_path / "conf" / "pmo-sync.toml"
+    config.parent.mkdir()
+    config.write_text(
+        render_config(
+            url="http://127.0.0.1:1",
+            email="a@b.c",
+            workbook="my trackers/changes.xlsx",
+            mapping="../maps/mine.toml",
+            projects=["ALPHA"],
+            pair="p",
+        ),
+        "utf-8",
+    )
+    (tmp_path / "conf" / "my trackers").mkdir()
+    first = invoke("check", "--config", str(config), "--offline")
+    hint = re.search(r"`(pmo-sync template [^`]+)`", first.output.replace("\n", ""))
+    assert hint, first.output
+    monkeypatch.chdir(tmp_path)  # pasted from another folder
+    pasted = invoke(*shlex.split(hint.group(1))[1:])
+    assert pasted.exit_code == 0, pasted.output
+    load_mapping(tmp_path / "maps" / "mine.toml")
+    again = invoke("check", "--config", str(config), "--offline")
+    assert again.exit_code == 0, again.output
 
 
 def test_check_refuses_embedded_token(tmp_path):
