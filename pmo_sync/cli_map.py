@@ -15,7 +15,7 @@ import typer
 from connectors.excel.template import write_template
 from mappings.errors import MappingsError
 from mappings.mapping import load_mapping
-from pmo_sync.cli import _fail, app, console
+from pmo_sync.cli import ConfigOption, _config, _fail, app, console
 
 
 @app.command()
@@ -92,3 +92,41 @@ def map_workbook(
         force=force,
     )
     raise typer.Exit(run_map(request, console))
+
+
+@app.command("add-id-columns")
+def add_id_columns(
+    config: ConfigOption = Path("pmo-sync.toml"),
+    pair: Annotated[list[str], typer.Option(help="Only this pair (repeatable)")] = [],  # noqa: B006
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Add them without asking")] = False,
+) -> None:
+    """Add the Jira Key and hidden Sync ID columns to every tracker of the configured
+    pairs that lacks them (through the lossless writer, a backup kept)."""
+    from mappings.mapping import BUILTIN_PREFIX
+    from pmo_sync.id_columns import add_identity_columns
+    from sync.errors import SyncError
+    from sync.runner import select_pairs
+
+    loaded = _config(config)
+    try:
+        pairs = select_pairs(loaded, pair)
+    except SyncError as exc:
+        raise _fail(str(exc)) from None
+    complete = True
+    for chosen in pairs:
+        try:
+            spec = load_mapping(chosen.mapping, loaded.base_dir)
+        except MappingsError as exc:
+            raise _fail(str(exc)) from None
+        mapping_file = None
+        if not chosen.mapping.startswith(BUILTIN_PREFIX):
+            mapping_file = loaded.resolve(Path(chosen.mapping))
+        complete &= add_identity_columns(
+            loaded.resolve(chosen.workbook),
+            mapping_file,
+            spec,
+            console,
+            consent=True if yes else None,
+            hint=f"pmo-sync add-id-columns --config {config}",
+        )
+    raise typer.Exit(0 if complete else 1)

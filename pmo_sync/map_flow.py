@@ -16,15 +16,14 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.prompt import Confirm, Prompt
-from rich.table import Table
 
 from connectors.excel.errors import ExcelError
-from mapper.evidence import FieldGuess
-from mapper.proposal import LOW_CONFIDENCE, Proposal, TrackerProposal
+from mapper.proposal import LOW_CONFIDENCE, Proposal
 from mapper.render import checked_mapping, render_mapping
 from mappings.errors import ConfigError, MappingsError
 from mappings.model import ENTITY_TYPES
+from pmo_sync.id_columns import add_identity_columns
+from pmo_sync.map_edit import confirm, show_preview, show_tracker
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 SYNCED = [e for e in ENTITY_TYPES if e != "project"]
@@ -86,7 +85,7 @@ def _run(request: MapRequest, console: Console) -> int:
     for tracker in proposal.trackers:
         show_tracker(console, tracker)
         if not request.yes:
-            _confirm(console, tracker, site)
+            confirm(console, tracker, site)
     if not proposal.chosen:
         raise MapStop("no tracker was kept, so there is nothing to map")
     preview(proposal)
@@ -102,7 +101,17 @@ def _run(request: MapRequest, console: Console) -> int:
         raise MapStop(f"{out} already exists; pass --force to overwrite it, or --out another file")
     out.write_text(text, "utf-8")
     console.print(f"wrote {out}", highlight=False)
-    added = _identity_columns(request, console, proposal, out)
+    consent = request.add_id_columns
+    if consent is None and request.yes:
+        consent = True
+    added = add_identity_columns(
+        workbook,
+        out,
+        checked_mapping(out.read_text("utf-8"), str(out)),
+        console,
+        consent=consent,
+        hint=f"pmo-sync map {workbook} --add-id-columns --force",
+    )
     _pair(request, console, proposal, out, projects)
     return EXIT_OK if added else EXIT_PROBLEMS
 
@@ -157,240 +166,6 @@ def _new_site(
         )
         return None, None, projects
     return site, str(request.jira_url), projects
-
-
-def show_tracker(console: Console, tracker: TrackerProposal) -> None:
-    """A tracker's proposal as a table: one line per column, with the reason."""
-    entity = tracker.entity or "nothing (no entity fits)"
-    if not tracker.accepted:  # a lookup list, a table of values: one line is enough
-        headers = ", ".join(repr(c.header) for c in tracker.columns if c.header)
-        console.print(
-            f"\n{escape(tracker.where)} ({escape(headers)}): left out - {escape(tracker.reason)}",
-            highlight=False,
-        )
-        return
-    console.print(
-        f"\n[bold]{escape(tracker.where)}[/bold], {tracker.rows} data row(s): "
-        f"[bold]{escape(entity)}[/bold] ({tracker.confidence:.2f}) - {escape(tracker.reason)}"
-    )
-    table = Table("col", "header", "field", "conf.", "why")
-    for column in tracker.columns:
-        name = column.field or "-"
-        mark = "?" if column.doubtful else ""
-        why = column.reason
-        if column.unknown_labels:
-            why += f"; unknown labels: {', '.join(column.unknown_labels)}"
-        table.add_row(
-            column.letter,
-            escape(column.header),
-            escape(name + mark),
-            f"{column.confidence:.2f}",
-            escape(why),
-        )
-    console.print(table)
-    for suggestion in tracker.suggestions:
-        console.print(f"  Jira also has {escape(suggestion)}", highlight=False)
-
-
-def _confirm(console: Console, tracker: TrackerProposal, site: Any) -> None:
-    """Let the person keep, skip or re-type the tracker, and fix single columns."""
-    default = tracker.entity if tracker.accepted and tracker.entity else "skip"
-    answer = Prompt.ask(
-        f"Map {tracker.name!r} as? (Enter keeps {default}; 'skip' leaves it out; or one of "
-        f"{', '.join(SYNCED)})",
-        default=default,
-        show_default=False,
-    ).strip()
-    if answer in ("skip", "n", "no", "-"):
-        tracker.accepted = False
-        return
-    if answer == tracker.entity and not tracker.accepted:
-        tracker.accepted = True  # the person takes in a tracker the proposal left out
-        show_tracker(console, tracker)
-    elif answer != tracker.entity:
-        if answer not in ENTITY_TYPES:
-            kept = f"{escape(answer)} is not an entity type; kept {default}"
-            console.print(f"[yellow]{kept}[/yellow]")
-        else:
-            _retype(tracker, answer, site)
-            show_tracker(console, tracker)
-    while True:
-        edit = Prompt.ask(
-            "Change a column? (Enter: no; LETTER=FIELD, e.g. D=owner; LETTER=- leaves it out)",
-            default="",
-            show_default=False,
-        ).strip()
-        if not edit:
-            return
-        console.print(escape(_edit(tracker, edit, site)), highlight=False)
-
-
-def _retype(tracker: TrackerProposal, entity: str, site: Any) -> None:
-    from mapper.classify import classify_as
-
-    guess = classify_as(_evidence(tracker), entity)
-    _reassemble(tracker, entity, list(guess.fields), 1.0, f"{entity}, as you chose", site)
-    tracker.accepted = True
-
-
-def _edit(tracker: TrackerProposal, edit: str, site: Any) -> str:
-    letter, _, name = edit.partition("=")
-    letter, name = letter.strip().upper(), name.strip()
-    column = next((c for c in tracker.columns if c.letter == letter), None)
-    if column is None or not name:
-        return f"no column {letter!r}: give LETTER=FIELD"
-    fields = set(ENTITY_TYPES[tracker.entity or "risk"].model_fields) | {"key", "sync_id"}
-    if name != "-" and name not in fields:
-        return f"{name!r} is not a field of {tracker.entity}; fields: {', '.join(sorted(fields))}"
-    guesses = []
-    for c in tracker.columns:
-        if c is column:
-            guesses.append(FieldGuess(c.header, None if name == "-" else name, 1.0, "as you chose"))
-        elif name != "-" and c.field == name:  # one column per field: the other lets go
-            guesses.append(FieldGuess(c.header, None, 0.0, f"{name} is now column {letter}"))
-        else:
-            kept = tuple(c.alternatives)
-            guesses.append(FieldGuess(c.header, c.field, c.confidence, c.reason, kept))
-    _reassemble(tracker, tracker.entity, guesses, tracker.confidence, tracker.reason, site)
-    return f"column {letter} {column.header!r} -> {name}"
-
-
-def _reassemble(
-    tracker: TrackerProposal,
-    entity: str | None,
-    guesses: list[FieldGuess],
-    confidence: float,
-    reason: str,
-    site: Any,
-) -> None:
-    from mapper.propose import assemble
-
-    surveyed = _surveyed(tracker)
-    again = assemble(surveyed, entity, guesses, confidence, reason, site, _site_types(site))
-    again.accepted = tracker.accepted
-    tracker.__dict__.update(again.__dict__)
-
-
-def _surveyed(tracker: TrackerProposal) -> Any:
-    surveyed = getattr(tracker, "_surveyed", None)
-    if surveyed is None:
-        raise MapStop("internal: the tracker's survey is not kept")
-    return surveyed
-
-
-def _evidence(tracker: TrackerProposal) -> Any:
-    from mapper.propose import evidence_of
-
-    return evidence_of(_surveyed(tracker))
-
-
-def _site_types(site: Any) -> list[str] | None:
-    from mapper.propose import _issue_types
-
-    return _issue_types(site)
-
-
-def show_preview(console: Console, tracker: TrackerProposal) -> None:
-    """The first rows as the sync will read them, and the rows it would reject."""
-    if tracker.preview:
-        names = list(tracker.preview[0])
-        table = Table(*names, title=f"{tracker.name}: the first rows as pmo-sync reads them")
-        for row in tracker.preview:
-            table.add_row(*(escape(_short(row[n])) for n in names))
-        console.print(table)
-    for failure in tracker.failures[:20]:
-        console.print(f"  [yellow]would be rejected[/yellow] {escape(failure)}", highlight=False)
-    if len(tracker.failures) > 20:
-        console.print(f"  ... and {len(tracker.failures) - 20} more rows", highlight=False)
-
-
-def _short(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _identity_columns(request: MapRequest, console: Console, proposal: Proposal, out: Path) -> bool:
-    """Add the Jira Key and hidden Sync ID columns where a tracker lacks them, with the
-    person's consent. False when a tracker still lacks them (it cannot sync yet)."""
-    from connectors.excel import Fingerprint
-    from connectors.excel.addcolumns import add_columns
-    from connectors.excel.records import locate_entity
-
-    spec = checked_mapping(out.read_text("utf-8"), str(out))
-    complete = True
-    for entity in spec.entities:
-        if entity.jira is None:
-            continue
-        try:
-            location = locate_entity(proposal.workbook, entity)
-        except ExcelError as exc:
-            console.print(f"[red]{escape(entity.type)}:[/red] {escape(str(exc))}", highlight=False)
-            complete = False
-            continue
-        wanted = [
-            header
-            for header in (entity.excel.key_column, entity.excel.sync_id_column)
-            if location.header_for(header) is None
-        ]
-        if not wanted:
-            continue
-        where = f"{entity.type} ({location.table or location.sheet})"
-        consent = request.add_id_columns
-        if consent is None:
-            consent = (
-                True
-                if request.yes
-                else Confirm.ask(
-                    f"Add the columns {', '.join(map(repr, wanted))} to {where}? pmo-sync keeps "
-                    "each row's Jira key and its own id there (the Sync ID column is hidden); a "
-                    "backup is kept",
-                    default=True,
-                )
-            )
-        if not consent:
-            console.print(
-                f"[yellow]{where} has no {' or '.join(map(repr, wanted))} column: it cannot "
-                f"sync until they exist (`pmo-sync map {proposal.workbook} --add-id-columns`)"
-                "[/yellow]"
-            )
-            complete = False
-            continue
-        hidden = tuple(h for h in wanted if h == entity.excel.sync_id_column)
-        try:
-            result = add_columns(
-                proposal.workbook,
-                location,
-                headers=wanted,
-                hidden=hidden,
-                expected=Fingerprint.of_file(proposal.workbook),
-            )
-        except ExcelError as exc:  # this tracker stays as it was; the others go on
-            console.print(
-                f"[red]{escape(where)}: the columns were not added, the workbook is "
-                f"unchanged:[/red] {escape(str(exc))}",
-                highlight=False,
-            )
-            complete = False
-            continue
-        console.print(f"added {', '.join(map(repr, wanted))} to {where}", highlight=False)
-        if entity.excel.columns and result.added_columns:
-            _widen_pin(out, entity.type, entity.excel.columns, result.added_columns.values())
-    return complete
-
-
-def _widen_pin(mapping: Path, entity: str, columns: str, added: Any) -> None:
-    """The tracker's pinned column range extended over the identity columns just added
-    (the sync reads only the pinned columns). Edited with tomlkit, so the file's comments
-    stay as written."""
-    import tomlkit
-
-    doc = tomlkit.parse(mapping.read_text("utf-8"))
-    first = columns.split(":", 1)[0]
-    last = max(added, key=lambda letter: (len(letter), letter))
-    for table in doc["entity"]:  # type: ignore[union-attr]
-        if table["type"] == entity:
-            table["excel"]["columns"] = f"{first}:{last}"
-    mapping.write_text(tomlkit.dumps(doc), "utf-8")
 
 
 def _pair(

@@ -266,9 +266,10 @@ class PairSync(ExcelApply, JiraApply):
             )
             run.errors.append(
                 f"{entity.type}: {where} has no {' and no '.join(map(repr, missing))} column; "
-                "pmo-sync needs both to recognise the rows it synced. Add them at the right "
-                "end of the tracker (the Sync ID column may be hidden) and sync again; "
-                "nothing was synced for this tracker"
+                "pmo-sync needs both to recognise the rows it synced. `pmo-sync "
+                "add-id-columns` (with this configuration's --config) adds them, or add them "
+                "at the right end of the tracker by hand (the Sync ID column may be hidden), "
+                "then sync again; nothing was synced for this tracker"
             )
             return run
         assert view is not None  # every entity with id columns was read
