@@ -149,23 +149,26 @@ def test_a_workbook_as_people_make_it_is_mapped_and_synced_both_ways(name, tmp_p
             assert len(rows) + len(read.errors) == len(filled), read.errors
             assert all(r.record.key for r in rows)
             mine, theirs = rows[0], rows[1]
-            changes: dict = {"summary": f"{mine.record.summary} (edited in Excel)"}
+            # Text in any script reaches the other side byte-exact (CJK, RTL, emoji).
+            typed = f"{mine.record.summary} — 已编辑 ✅"
+            changes: dict = {"summary": typed}
             if "probability" in proposed.values():
                 changes["probability"] = 4
             patch = add_row_changes(
                 WorkbookPatch(), spec, entity, read.location, mine.row_number, changes, read.styles
             )
             apply_patch(workbook, patch, expected=read.fingerprint, live=False)
-            server.store.human_edit(theirs.record.key, {"summary": "Edited in Jira"})
+            from_jira = "Jira で編集 · עודכן · 😀"
+            server.store.human_edit(theirs.record.key, {"summary": from_jira})
             (second,) = runner.run()
             assert second.outcome == expected, second.all_errors
             issue = server.store.get(mine.record.key)
-            assert issue.fields["summary"].endswith("(edited in Excel)")
+            assert issue.fields["summary"] == typed
             if "probability" in changes:
                 field = server.store.catalog.field_by_name_or_id("Probability")
                 assert field.option_by(option_id=issue.fields[field.id]).value == "High"
             again = {r.record.key: r.record for r in read_records(workbook, spec, entity).rows}
-            assert again[theirs.record.key].summary == "Edited in Jira"
+            assert again[theirs.record.key].summary == from_jira
             before = len(server.request_log)
             (third,) = runner.run()
             assert third.outcome == expected and third.counts == {}, (
