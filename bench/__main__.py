@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import addin_bench, excel_bench, sync_bench
+from bench import addin_bench, excel_bench, map_bench, sync_bench
 
 
 def main() -> None:
@@ -20,6 +20,8 @@ def main() -> None:
     excel_bench.main([])
     print("\n== worksheet function lookups ==")
     addin_bench.main([])
+    print("\n== pmo-sync map on a 50-sheet, 100,000-row workbook ==")
+    map_bench.main([])
 
 
 if __name__ == "__main__":

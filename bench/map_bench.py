@@ -25,6 +25,7 @@ from xml.sax.saxutils import escape
 
 from connectors.excel.refs import column_letter
 from connectors.excel.survey import survey_workbook
+from mapper.propose import preview, propose
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 _NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -250,6 +251,12 @@ def run(
                 times.append(time.perf_counter() - start)
             assert survey is not None
             found_rows = sum(t.rows for t in survey.trackers)
+            start = time.perf_counter()
+            proposal = propose(path)  # survey + every tracker's guesses + labels (offline)
+            proposed = time.perf_counter() - start
+            start = time.perf_counter()
+            preview(proposal)  # the chosen trackers' rows read through the proposed mapping
+            previewed = time.perf_counter() - start
             results["shapes"][shape] = {
                 "file_bytes": path.stat().st_size,
                 "generate_seconds": round(generated, 2),
@@ -257,6 +264,9 @@ def run(
                 "trackers_expected": expected,
                 "trackers_found": len(survey.trackers),
                 "data_rows_found": found_rows,
+                "propose_seconds": round(proposed, 3),
+                "preview_seconds": round(previewed, 3),
+                "trackers_chosen": len(proposal.chosen),
             }
     out = out_dir or RESULTS_DIR
     out.mkdir(parents=True, exist_ok=True)
@@ -273,6 +283,12 @@ def report(results: dict[str, Any]) -> str:
             f"  {shape:14} {r['survey_seconds']:.2f} s (median), {r['file_bytes'] / 1e6:.1f} MB, "
             f"trackers found {r['trackers_found']}/{r['trackers_expected']}, data rows "
             f"{r['data_rows_found']:,}"
+        )
+        lines.append(
+            f"  {'':14} pmo-sync map: {r['propose_seconds'] + r['preview_seconds']:.2f} s "
+            f"(proposal {r['propose_seconds']:.2f} s for {r['trackers_found']} trackers, "
+            f"preview {r['preview_seconds']:.2f} s of the {r['trackers_chosen']} chosen; "
+            "goal: seconds)"
         )
     return "\n".join(lines)
 

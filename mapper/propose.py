@@ -32,6 +32,7 @@ from mappings.errors import MappingsError
 from mappings.model import ENTITY_TYPES
 
 PREVIEW_ROWS = 5
+CHECKED_ROWS = 2_000  # rows a preview reads for the rows a sync would reject
 ID_FIELDS = ("key", "sync_id")
 
 
@@ -146,9 +147,10 @@ def assemble(
         derived = ENTITY_TYPES[entity].derived_fields if entity else frozenset()
         if guess.field in derived:
             proposal.field = None
+            said = guess.reason.split(f"; {guess.field} is derived")[0]
             proposal.reason = (
-                f"{guess.reason}; {guess.field} is computed by pmo-sync from other fields, "
-                "so the column is left to the workbook"
+                f"{said}; {guess.field} is computed by pmo-sync from other fields, so the "
+                "column is left to the workbook"
             )
         elif entity and guess.field and guess.field not in ID_FIELDS:
             proposal.value_map = value_map_for(entity, guess.field)
@@ -217,7 +219,7 @@ def preview(proposal: Proposal, rows: int = PREVIEW_ROWS) -> None:
         if tracker is None:
             continue
         try:
-            read = read_records(proposal.workbook, spec, entity)
+            read = read_records(proposal.workbook, spec, entity, first_rows=CHECKED_ROWS)
         except Exception as exc:  # the workbook cannot be read this way: say so, once
             tracker.failures = [str(exc)]
             continue
@@ -226,6 +228,11 @@ def preview(proposal: Proposal, rows: int = PREVIEW_ROWS) -> None:
             {name: getattr(r.record, name) for name in fields} for r in read.rows[:rows]
         ]
         tracker.failures = [str(e) for e in read.errors]
+        if tracker.rows > CHECKED_ROWS:
+            tracker.failures.append(
+                f"(the first {CHECKED_ROWS:,} of {tracker.rows:,} rows were checked; "
+                "`pmo-sync check` reads them all)"
+            )
 
 
 __all__ = ["assemble", "evidence_of", "preview", "propose"]

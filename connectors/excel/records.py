@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -134,9 +134,14 @@ def read_records(
     entity: EntityMapping,
     *,
     context: Mapping[str, Any] | None = None,
+    first_rows: int | None = None,
 ) -> RecordsRead:
-    """Read every row of an entity's tracker as a canonical record."""
+    """Read every row of an entity's tracker as a canonical record (only the first
+    ``first_rows`` rows of it when given: a preview)."""
     location = locate_entity(path, entity)
+    if first_rows is not None:
+        last = min(location.last_data_row, location.first_data_row + first_rows - 1)
+        location = replace(location, last_data_row=last)
     fields = _excel_fields(entity)
     ids = _id_columns(location, entity)
     columns = [f.excel for f in fields if f.excel] + list(ids.values())
