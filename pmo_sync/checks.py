@@ -29,7 +29,11 @@ def _entities(mapping: MappingSpec, pair: SyncPair) -> list[EntityMapping]:
 
 
 def check_workbook(
-    path: Path, mapping: MappingSpec, pair: SyncPair, mapping_ref: str | None = None
+    path: Path,
+    mapping: MappingSpec,
+    pair: SyncPair,
+    mapping_ref: str | None = None,
+    config_path: Path | None = None,
 ) -> Iterator[Finding]:
     """Every tracker of the mapping is in the workbook, with every mapped column.
 
@@ -88,7 +92,13 @@ def check_workbook(
                 yield Finding(
                     "warning",
                     f"{subject} [{entity.type}]",
-                    f"no {column!r} column in {where}; add it {why}",
+                    f"no {column!r} column in {where}; add it {why}"
+                    + (
+                        f" (`pmo-sync add-id-columns --config {shlex.quote(str(config_path))} "
+                        f"--pair {shlex.quote(pair.name)}` adds both)"
+                        if entity.jira is not None and config_path is not None
+                        else ""
+                    ),
                 )
         rows = location.last_data_row - location.first_data_row + 1
         header = (
@@ -160,7 +170,11 @@ def check_jira(config: Config, mappings: dict[str, MappingSpec]) -> Iterator[Fin
 
 
 def run_checks(
-    config: Config, *, jira: bool = True, report: Callable[[Finding], None] | None = None
+    config: Config,
+    *,
+    jira: bool = True,
+    report: Callable[[Finding], None] | None = None,
+    config_path: Path | None = None,
 ) -> list[Finding]:
     """All findings for a loaded config (config errors are raised before this)."""
     findings: list[Finding] = []
@@ -189,7 +203,8 @@ def run_checks(
         ref = pair.mapping
         if not ref.startswith("builtin:"):
             ref = str(config.resolve(Path(ref)))
-        for finding in check_workbook(config.resolve(pair.workbook), mapping, pair, ref):
+        workbook = config.resolve(pair.workbook)
+        for finding in check_workbook(workbook, mapping, pair, ref, config_path):
             emit(finding)
     if jira:
         for finding in check_jira(config, mappings):

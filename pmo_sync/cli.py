@@ -231,7 +231,7 @@ def check(
     except ConfigError as exc:
         raise _fail(str(exc)) from None
     console.print(f"config {config}: {len(loaded.pairs)} sync pair(s)")
-    findings = run_checks(loaded, jira=not offline, report=print_finding)
+    findings = run_checks(loaded, jira=not offline, report=print_finding, config_path=config)
     failed = sum(f.level == "error" for f in findings)
     warned = sum(f.level == "warning" for f in findings)
     console.print(f"{len(findings)} checks: {failed} failed, {warned} warnings")

@@ -31,3 +31,26 @@ def test_add_id_columns_adds_them_to_a_configured_pair_once(tmp_path):
     before = workbook.read_bytes()
     again = CliRunner().invoke(app, ["add-id-columns", "--config", str(config), "--yes"])
     assert again.exit_code == 0 and workbook.read_bytes() == before  # nothing twice
+
+
+def test_checks_hint_for_missing_id_columns_works_when_pasted(tmp_path, monkeypatch):
+    import re
+    import shlex
+
+    workbook = tmp_path / "my risks.xlsx"
+    LAYOUTS["title_block_1"](workbook)
+    CliRunner().invoke(app, ["map", str(workbook), "--yes", "--no-add-id-columns"])
+    config = tmp_path / "pmo-sync.toml"
+    config.write_text(
+        '[jira]\nurl = "http://127.0.0.1:1"\n\n[[pair]]\nname = "p"\n'
+        'workbook = "my risks.xlsx"\nmapping = "my risks.mapping.toml"\nprojects = ["ALPHA"]\n',
+        "utf-8",
+    )
+    checked = CliRunner().invoke(app, ["check", "--config", str(config), "--offline"])
+    hint = re.search(r"`(pmo-sync add-id-columns [^`]+)`", checked.output)
+    assert hint, checked.output
+    monkeypatch.chdir(tmp_path.parent)
+    pasted = CliRunner().invoke(app, [*shlex.split(hint.group(1))[1:], "--yes"])
+    assert pasted.exit_code == 0, pasted.output
+    again = CliRunner().invoke(app, ["check", "--config", str(config), "--offline"])
+    assert "add-id-columns" not in again.output and again.exit_code == 0, again.output
