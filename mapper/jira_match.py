@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from connectors.jira.errors import UnknownJiraField
-from connectors.jira.fields import FieldCatalog
+from connectors.jira.fields import FieldCatalog, JiraField
 from mappings.mapping import builtin_mapping_names, load_mapping
 from mappings.model import ENTITY_TYPES
 from mappings.values import fold
+
+from .synonyms import HeaderMatch, knowledge, match_header
 
 # Fields every record has and where Jira keeps them, whatever the entity.
 GENERIC_JIRA = {
@@ -165,12 +167,13 @@ def match_fields(
                 reason=f"Jira field {jira!r} (not checked: offline)",
             )
             continue
-        out[name] = _checked(catalog, name, jira, direction, value_map, scale)
+        out[name] = _checked(catalog, entity, name, jira, direction, value_map, scale)
     return out
 
 
 def _checked(
     catalog: FieldCatalog,
+    entity: str,
     name: str,
     jira: str,
     direction: str,
@@ -180,6 +183,17 @@ def _checked(
     try:
         found = catalog.resolve(jira)
     except UnknownJiraField as exc:
+        translated = _in_site_language(catalog, entity, name)
+        if translated is not None:
+            direction = "jira-to-excel" if translated.id in READ_ONLY else direction
+            return JiraChoice(
+                translated.name,
+                direction,
+                value_map,
+                scale,
+                reason=f"Jira field {translated.name!r} ({name} in "
+                f"{_language_of(translated.name, entity, name)}; the site has no {jira!r})",
+            )
         similar = tuple(exc.similar) if hasattr(exc, "similar") else ()
         names = _names(catalog)
         ranked = difflib.get_close_matches(jira, names, n=5, cutoff=0.5) or list(similar)
@@ -211,6 +225,27 @@ def _checked(
     return JiraChoice(shown, direction, value_map, scale, reason=f"Jira field {found.name!r}")
 
 
+def _means(header: str, entity: str, name: str) -> list[HeaderMatch]:
+    return [
+        m
+        for m in match_header(header)
+        if m.how == "exact" and m.field == name and m.entity in (None, entity)
+    ]
+
+
+def _in_site_language(catalog: FieldCatalog, entity: str, name: str) -> JiraField | None:
+    """The site's custom field whose name is, in a shipped language, exactly a header for
+    this field ("Wahrscheinlichkeit" on a German site, "概率" on a Chinese one)."""
+    found = [f for f in catalog if f.custom and _means(f.name, entity, name)]
+    if len(found) != 1:
+        return None  # none, or several: ambiguous, the closest names are offered instead
+    return found[0]
+
+
+def _language_of(header: str, entity: str, name: str) -> str:
+    return _means(header, entity, name)[0].synonym.language.name
+
+
 def _names(catalog: FieldCatalog) -> list[str]:
     return sorted({f.name for f in catalog})
 
@@ -227,6 +262,15 @@ def choose_issue_types(entity: str, site_types: Sequence[str] | None) -> IssueTy
     if found:
         chosen = found if entity == "work_item" else found[:1]
         return IssueTypeChoice(chosen, f"issue type {', '.join(chosen)} exists on the site")
+    # The site names its types in another language ("Risiko", "风险", "Tâche").
+    translated = tuple(t for t in site_types if entity in knowledge().issue_type_entities(t))
+    if translated:
+        chosen = translated if entity == "work_item" else translated[:1]
+        return IssueTypeChoice(
+            chosen,
+            f"issue type {', '.join(chosen)} is the site's name for {wanted[0]!r}",
+            translated[len(chosen) :],
+        )
     ranked = difflib.get_close_matches(wanted[0], list(site_types), n=4, cutoff=0.4)
     return IssueTypeChoice(
         (ranked[0],) if ranked else wanted[:1],

@@ -21,7 +21,17 @@ from mappings.model import ENTITY_TYPES, Record
 OWN_ID = "own_id"
 """Pseudo-field of a tracker's own numbering ("Risk ID", "风险编号"): recognised, unmapped."""
 
-_TOP_KEYS = {"language", "name", "head", "compounds", "stopwords", "common", "cues", "values"}
+_TOP_KEYS = {
+    "language",
+    "name",
+    "head",
+    "compounds",
+    "stopwords",
+    "common",
+    "cues",
+    "issue_types",
+    "values",
+}
 _NUMBERING = re.compile(r"^\s*(?:\d{1,3}(?:\.\d{1,3})*[.)、:：]|\(\d{1,3}\)|\d{1,3}\s+-)\s*(?=\S)")
 _TOKEN = re.compile(r"[^\W_]+|[%#]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]")
@@ -158,10 +168,20 @@ def _value_table(table: object, language: Language, where: str) -> list[ValueLab
     return found
 
 
-def parse_file(
-    text: str, source: str
-) -> tuple[Language, list[Synonym], dict[str, list[str]], list[ValueLabel]]:
-    """One synonyms file: its language, header synonyms, cues by entity and value labels."""
+@dataclass(frozen=True)
+class SynonymFile:
+    """What one synonyms file says."""
+
+    language: Language
+    synonyms: list[Synonym]
+    cues: dict[str, list[str]]  # entity (or "raid") -> sheet, table and title words
+    issue_types: dict[str, list[str]]  # entity -> Jira issue type names in the language
+    labels: list[ValueLabel]
+
+
+def parse_file(text: str, source: str) -> SynonymFile:
+    """One synonyms file: its language, header synonyms, cues and issue type names by
+    entity, and value labels."""
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -188,8 +208,13 @@ def parse_file(
         if entity != "raid" and entity not in ENTITY_TYPES:
             raise SynonymFileError(f"{source}: cues.{entity}: not an entity type (or 'raid')")
         cues[entity] = _strings(words, f"{source}: cues.{entity}")
+    issue_types: dict[str, list[str]] = {}
+    for entity, names in data.get("issue_types", {}).items():
+        if entity not in ENTITY_TYPES:
+            raise SynonymFileError(f"{source}: issue_types.{entity}: not an entity type")
+        issue_types[entity] = _strings(names, f"{source}: issue_types.{entity}")
     labels = _value_table(data.get("values", {}), language, f"{source}: values")
-    return language, synonyms, cues, labels
+    return SynonymFile(language, synonyms, cues, issue_types, labels)
 
 
 def edits(a: str, b: str) -> int:
@@ -212,6 +237,7 @@ __all__ = [
     "OWN_ID",
     "Language",
     "Synonym",
+    "SynonymFile",
     "SynonymFileError",
     "ValueLabel",
     "edits",

@@ -127,12 +127,14 @@ class Knowledge:
         self.by_token: dict[str, set[str]] = defaultdict(set)
         self.cues: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # key -> cues
         self.values: dict[str, dict[str, list[ValueLabel]]] = defaultdict(dict)
+        self.issue_types: dict[str, set[str]] = defaultdict(set)  # name key -> entities
         for name, labels in vm.BUILTIN_MAPS.items():
             for canonical, texts in labels.labels.items():
                 for rank, text in enumerate((*texts, str(canonical))):
                     self._add_label(ValueLabel(name, str(canonical), text, "built-in", rank), name)
         for source, text in files:
-            language, synonyms, cues, labels = parse_file(text, source)
+            parsed = parse_file(text, source)
+            language, synonyms, cues = parsed.language, parsed.synonyms, parsed.cues
             self.languages.append(language)
             self.synonyms += synonyms
             for synonym in synonyms:
@@ -142,7 +144,10 @@ class Knowledge:
             for entity, words in cues.items():
                 for word in words:
                     self.cues[key_of(_CAMEL.sub(" ", word))].append((entity, word, language.name))
-            for label in labels:
+            for entity, names in parsed.issue_types.items():
+                for name in names:
+                    self.issue_types[key_of(name)].add(entity)
+            for label in parsed.labels:
                 self._add_label(label, source)
         self._matches: dict[str, tuple[HeaderMatch, ...]] = {}
         self._latin_keys = sorted(k for k in self.by_key if not is_cjk(k) and len(k) >= 5)
@@ -184,6 +189,11 @@ class Knowledge:
     def match_cues(self, text: str | None) -> dict[str, CueMatch]:
         """Entity types a sheet name, table name or title names, with how strongly."""
         return _match_cues(self, text or "")
+
+    def issue_type_entities(self, name: str) -> set[str]:
+        """The entity types a Jira issue type of this name holds, in any shipped language
+        (a German site's "Risiko", a Chinese site's "风险")."""
+        return set(self.issue_types.get(key_of(name), ()))
 
     def value_labels(self, map_name: str) -> Mapping[str, list[ValueLabel]]:
         """label key -> the labels (built-in first, then each language) of one value map."""
