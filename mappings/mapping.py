@@ -17,57 +17,19 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import ConfigDict, Field, PrivateAttr, ValidationError
 
 from mappings import values as vm
 from mappings.errors import MappingFileError, Problem
+from mappings.field_mapping import FieldMapping, StrictModel
 from mappings.model import ENTITY_TYPES
 from mappings.textfile import decode_text
 
-Direction = Literal["both", "jira-to-excel", "excel-to-jira"]
 BUILTIN_PREFIX = "builtin:"
 _CUSTOMFIELD_ID = re.compile(r"^customfield_\d+$|^cf\[\d+\]$", re.IGNORECASE)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class FieldMapping(_Strict):
-    """One model field and where it lives on each side."""
-
-    name: str = Field(description="Canonical model field, e.g. 'probability'")
-    excel: str | None = Field(None, description="Column header in the workbook")
-    excel_aliases: tuple[str, ...] = Field((), description="Other headers accepted")
-    jira: str | None = Field(None, description="System field id or custom field name")
-    direction: Direction = "both"
-    value_map: str | None = Field(None, description="Built-in or [value_maps] name")
-    excel_labels: dict[str, list[str]] = Field(
-        default_factory=dict, description="Canonical value -> labels used in the workbook"
-    )
-    jira_labels: dict[str, list[str]] = Field(
-        default_factory=dict, description="Canonical value -> option names used in Jira"
-    )
-    jira_scale: float | None = Field(
-        None, description="Jira value = canonical value x scale (100 for a 0..100 percent field)"
-    )
-    required: bool = Field(False, description="Rows/issues without a value are rejected")
-    jira_fallback: str | None = Field(
-        None,
-        description="A Jira text field that holds a person's name when it matches no Jira "
-        "user (with [sync] unknown_people = 'text'); read back when the user field is empty",
-    )
-
-    @property
-    def to_excel(self) -> bool:
-        return self.excel is not None and self.direction in ("both", "jira-to-excel")
-
-    @property
-    def to_jira(self) -> bool:
-        return self.jira is not None and self.direction in ("both", "excel-to-jira")
-
-
-class ExcelLocation(_Strict):
+class ExcelLocation(StrictModel):
     """Where the tracker is: an Excel table by name, or a sheet with a header row.
 
     A tracker on a sheet can be pinned exactly as ``pmo-sync map`` found it: its first
@@ -121,7 +83,7 @@ class ExcelLocation(_Strict):
         return problems
 
 
-class JiraScope(_Strict):
+class JiraScope(StrictModel):
     """Which Jira issues are this entity's: an issue type, plus optional extra JQL."""
 
     issue_type: str | tuple[str, ...] = Field(description="One issue type or a list of them")
@@ -132,7 +94,7 @@ class JiraScope(_Strict):
         return (self.issue_type,) if isinstance(self.issue_type, str) else self.issue_type
 
 
-class EntityMapping(_Strict):
+class EntityMapping(StrictModel):
     """One entity type's tracker, Jira scope and field mappings."""
 
     type: str
@@ -149,7 +111,7 @@ class EntityMapping(_Strict):
         raise KeyError(name)
 
 
-class MappingSpec(_Strict):
+class MappingSpec(StrictModel):
     """A whole mapping file."""
 
     name: str

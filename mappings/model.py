@@ -361,6 +361,13 @@ class WorkItem(Record):
     start_date: Day = None
     assignee: Text = None
     parent: IssueKey = Field(None, description="Key of the epic this item belongs to")
+    time_spent: Amount = Field(
+        None, description="Hours logged (Jira's worklogs; timespent with jira_scale = 3600)"
+    )
+    remaining_estimate: Amount = Field(None, description="Hours left (Jira's timeestimate)")
+    original_estimate: Amount = Field(None, description="Hours first estimated")
+    release: Text = Field(None, description="Fix version(s), comma-separated (fixVersions)")
+    components: Text = Field(None, description="Component(s), comma-separated")
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> WorkItem:

@@ -16,6 +16,7 @@ from connectors.excel import ExcelError
 from connectors.excel.errors import TrackerNotFound
 from connectors.excel.records import locate_entity
 from connectors.jira import FieldCatalog, JiraError, UnknownJiraField, connect
+from connectors.jira.site import JiraSiteContext, open_site
 from mappings.config import Config, SyncPair
 from mappings.errors import ConfigError, MappingFileError
 from mappings.mapping import EntityMapping, MappingSpec, load_mapping
@@ -163,10 +164,43 @@ def check_jira(config: Config, mappings: dict[str, MappingSpec]) -> Iterator[Fin
                 except UnknownJiraField as exc:
                     yield Finding("error", f"{pair.name} [{entity.type}.{field.name}]", str(exc))
         yield Finding("ok", f"{pair.name}: jira", "mapped fields and issue types checked")
-    from connectors.jira.site import open_site
     from pmo_sync.value_checks import check_values
 
-    yield from check_values(config, mappings, open_site(client, deployment))
+    site = open_site(client, deployment)
+    yield from check_permissions(config, mappings, site, set(projects))
+    yield from check_values(config, mappings, site)
+
+
+def check_permissions(
+    config: Config, mappings: dict[str, MappingSpec], site: JiraSiteContext, visible: set[str]
+) -> Iterator[Finding]:
+    """The account may do in each project what the pair's mappings write there (browse,
+    create, edit, transition, link): one `mypermissions` request per project."""
+    from connectors.jira.permissions import TITLES, grant_hint
+    from sync.permission_needs import mapping_permissions
+
+    for pair in config.pairs:
+        mapping = mappings.get(pair.name)
+        if mapping is None:
+            continue
+        needed: set[str] = set()
+        for entity in _entities(mapping, pair):
+            if entity.jira is not None:
+                needed |= mapping_permissions(entity)
+        for project in pair.projects:
+            if project not in visible or not needed:
+                continue
+            subject = f"{pair.name}: permissions in {project}"
+            try:
+                missing = site.permissions.missing(project, needed)
+            except JiraError as exc:
+                yield Finding("error", subject, f"could not ask Jira (mypermissions): {exc}")
+                continue
+            if missing:
+                yield Finding("error", subject, grant_hint(site.account, project, missing))
+            else:
+                titles = ", ".join(TITLES[k] for k in sorted(needed))
+                yield Finding("ok", subject, f"{site.account} has {titles}")
 
 
 def run_checks(

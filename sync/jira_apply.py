@@ -12,10 +12,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from connectors.jira.errors import JiraError
+from connectors.jira.permissions import grant_hint
 from mappings.config import SyncPair
 from sync.fidelity import lossy_writes
 from sync.jira_side import JiraSide, JiraView, record_values
 from sync.outcome import EntityRun
+from sync.permission_needs import needed_permissions
 from sync.plan import Match, Operation, Plan
 from sync.rules import closed_status
 
@@ -41,6 +43,8 @@ class JiraApply:
         creates = []
         step = f"{self.pair.name}: writing {entity.type} to Jira"
         writes = sum(op.kind.startswith("jira") for op in run.plan.operations)
+        if writes and not self._allowed(run):
+            return
         edited_meanwhile = self._edited_meanwhile(run)
         recreations = run.recreations
         for op in run.plan.operations:
@@ -84,6 +88,35 @@ class JiraApply:
         if creates:
             self._create(run, cycle_id, creates)
         self._read_back(run)
+
+    def _allowed(self, run: EntityRun) -> bool:
+        """Whether the account may make every Jira write of the plan. Refused as a whole
+        (each project's missing permissions named) rather than failing issue by issue, so
+        a read-only account leaves no half-written cycle; the rows keep their base and
+        are written once the permission is granted."""
+        site = self.jira.site
+        needed = needed_permissions(run, self.jira.pair.projects)
+        refused = False
+        for project in sorted(needed):
+            try:
+                missing = site.permissions.missing(project, needed[project])
+            except JiraError as exc:
+                run.errors.append(f"checking the account's permissions in {project}: {exc}")
+                refused = True
+                continue
+            if missing:
+                run.errors.append(
+                    f"{run.entity.type}: nothing written to Jira: "
+                    + grant_hint(site.account, project, missing)
+                )
+                refused = True
+        if refused:
+            run.failed.update(
+                str(op.sync_id)
+                for op in run.plan.operations
+                if op.kind.startswith("jira") and op.sync_id is not None
+            )
+        return not refused
 
     def _left_jira(self, run: EntityRun, op: Operation, old_key: str) -> bool:
         """True when the issue a kept row stood for is gone from Jira, so creating the row

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from connectors.jira.errors import JiraError
+from connectors.jira.links import keys_text, linked
 from connectors.jira.site import PROPERTY_KEY, JiraSiteContext
 from mappings.errors import MappingsError
 from mappings.mapping import EntityMapping, MappingSpec
@@ -289,7 +290,11 @@ class JiraReader:
                 continue
             jf = self.site.catalog.resolve(mapped.jira)
             vmap = self.spec.value_map(mapped, "jira")
-            value = self.site.converter.from_jira(jf, fields.get(jf.id), mapped, vmap)
+            if mapped.link is not None:
+                side = self.site.links.side(mapped.link)
+                value = keys_text([other.key for other in linked(fields.get(jf.id), side)])
+            else:
+                value = self.site.converter.from_jira(jf, fields.get(jf.id), mapped, vmap)
             if value is None and mapped.jira_fallback is not None:
                 # A person no Jira user matched was written as text (unknown_people = text).
                 fallback = self.site.catalog.resolve(mapped.jira_fallback)

@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from jira import JIRA
 
 from connectors.jira.fields import FieldCatalog
+from connectors.jira.links import LinkTypes
 from connectors.jira.options import FieldOptions
+from connectors.jira.permissions import Permissions
 from connectors.jira.retry import RetryPolicy
 from connectors.jira.session import connect
 from connectors.jira.transport import JiraHttp
@@ -35,10 +37,15 @@ class JiraSiteContext:
     time_zone: ZoneInfo
     users: UserDirectory
     converter: ValueConverter
+    account: str = "the sync account"
     options: FieldOptions = field(init=False)
+    links: LinkTypes = field(init=False)
+    permissions: Permissions = field(init=False)
 
     def __post_init__(self) -> None:
         self.options = FieldOptions(self.http)
+        self.links = LinkTypes(self.http)  # fetched on first use: most mappings have no links
+        self.permissions = Permissions(self.http)
 
     @property
     def search_path(self) -> str:
@@ -60,7 +67,10 @@ def open_site(
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
     users = UserDirectory(http, deployment)
-    return JiraSiteContext(http, deployment, catalog, zone, users, ValueConverter(users))
+    account = str(me.get("emailAddress") or me.get("name") or me.get("displayName") or "")
+    return JiraSiteContext(
+        http, deployment, catalog, zone, users, ValueConverter(users), account or "the sync account"
+    )
 
 
 def open_configured_site(site: JiraSite, policy: RetryPolicy | None = None) -> JiraSiteContext:

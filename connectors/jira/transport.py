@@ -131,3 +131,6 @@ class JiraHttp:
 
     def put(self, path: str, body: Any, **kwargs: Any) -> Any:
         return self.request("PUT", path, json=body, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Any:
+        return self.request("DELETE", path, **kwargs)

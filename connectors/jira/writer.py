@@ -16,6 +16,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from connectors.jira.errors import JiraError, JiraUnreachable
+from connectors.jira.links import LinkWriter, parse_keys
+from connectors.jira.named_values import KINDS as PROJECT_LISTS
+from connectors.jira.named_values import ProjectValues
 from connectors.jira.reader import JiraReader
 from connectors.jira.site import PROPERTY_KEY, JiraSiteContext
 from connectors.jira.transitions import StatusMover
@@ -23,6 +26,7 @@ from connectors.jira.transport import JiraRequestError
 from connectors.jira.users import UnknownJiraUser
 from connectors.jira.values import OPTION_KINDS
 from mappings.errors import MappingsError
+from mappings.field_mapping import LINKS_FIELD
 from mappings.mapping import EntityMapping, FieldMapping, MappingSpec
 
 BULK_MAX = 50
@@ -64,12 +68,20 @@ class JiraWriter:
             lookup_delay = 5.0 if site.deployment == "cloud" else 0.0
         self.lookup_delay = lookup_delay
         self.mover = StatusMover(site)
+        self.link_writer = LinkWriter(site.http, site.links)
+        self.project_values = ProjectValues(site.http)
         self._editmeta: dict[tuple[str, str], set[str]] = {}
 
     # -- helpers ----------------------------------------------------------------------------
     def _payload(self, entity: EntityMapping, mapped: FieldMapping, record: Any) -> tuple[str, Any]:
         jf = self.site.catalog.resolve(mapped.jira or "")
         value = getattr(record, mapped.name)
+        if jf.id in PROJECT_LISTS and value not in (None, ""):
+            parts = [p.strip() for p in str(value).split(",") if p.strip()]
+            names = self.project_values.ensure(
+                str(record.project), jf.id, parts, mapped.create_missing, mapped.name
+            )
+            return jf.id, [{"name": name} for name in names]
         vmap = self.spec.value_map(mapped, "jira")
         allowed = None
         if vmap is not None and value is not None and _has_options(jf) and entity.jira:
@@ -137,6 +149,7 @@ class JiraWriter:
             return outcome
         key = str(record.key)
         fields: dict[str, Any] = {}
+        links: list[FieldMapping] = []
         names = set(changed)
         try:
             screen = None
@@ -149,6 +162,9 @@ class JiraWriter:
                 if not mapped.to_jira:
                     continue
                 screen = screen if screen is not None else self._screen(entity, key)
+                if mapped.link is not None:
+                    links.append(mapped)
+                    continue
                 for fid, value in self._payloads(entity, mapped, record):
                     if screen and fid not in screen:  # empty: no edit permission (403)
                         outcome.problems.append(
@@ -160,12 +176,27 @@ class JiraWriter:
                     fields[fid] = value
             if fields:
                 self.site.http.put(f"issue/{key}", {"fields": fields})
+            for mapped in links:
+                self._write_links(key, mapped, record, screen or set(), outcome)
             if "status" in names and "status" in mapped_names and entity.field("status").to_jira:
                 self._move_status(entity, record, current_status)
         except (JiraError, MappingsError, ValueError) as exc:
             message = str(exc)
             outcome.problems.append(message if message.startswith(key) else f"{key}: {message}")
         return outcome
+
+    def _write_links(
+        self, key: str, mapped: FieldMapping, record: Any, screen: set[str], outcome: WriteOutcome
+    ) -> None:
+        """Make the issue's links of the mapped type and side the keys the record lists."""
+        if screen and LINKS_FIELD not in screen:
+            outcome.problems.append(
+                f"{key}: Jira does not offer issue links on this issue's edit screen (issue "
+                f"linking off, or no Link Issues permission), so {mapped.name} was not written"
+            )
+            return
+        wanted = parse_keys(getattr(record, mapped.name, None), mapped.name)
+        self.link_writer.apply(key, mapped.link or "", wanted)
 
     def _move_status(self, entity: EntityMapping, record: Any, current: str | None) -> None:
         mapped = entity.field("status")
@@ -214,8 +245,8 @@ class JiraWriter:
             "issuetype": {"name": self.issue_type_of(entity, record)},
         }
         for mapped in entity.fields:
-            if not mapped.to_jira or mapped.name == "status":
-                continue
+            if not mapped.to_jira or mapped.name == "status" or mapped.link is not None:
+                continue  # links are added once the issue exists (create)
             if getattr(record, mapped.name, None) is None:
                 continue
             for fid, value in self._payloads(entity, mapped, record):
@@ -241,10 +272,15 @@ class JiraWriter:
         for record, outcome in zip(records, outcomes, strict=True):
             default = type(record).model_fields["status"].default
             wants_status = "status" in {f.name for f in entity.fields if f.to_jira}
+            later = [
+                f.name
+                for f in entity.fields
+                if f.to_jira and f.link is not None and getattr(record, f.name, None)
+            ]
             if outcome.key and wants_status and record.status != default:
-                moved = self.update(
-                    entity, record.model_copy(update={"key": outcome.key}), ["status"]
-                )
+                later.append("status")
+            if outcome.key and later:
+                moved = self.update(entity, record.model_copy(update={"key": outcome.key}), later)
                 outcome.problems.extend(moved.problems)
         return outcomes
 
