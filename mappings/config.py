@@ -72,6 +72,11 @@ class JiraSite(_Strict):
     url: str = Field(description="Base URL, e.g. https://yourcompany.atlassian.net")
     deployment: Deployment = Field("auto", description="auto asks serverInfo.deploymentType")
     email: str | None = Field(None, description="Cloud: the account email used with the API token")
+    username: str | None = Field(
+        None,
+        description="Data Center: log in with this username and the password in token_env "
+        "(Basic auth) instead of a personal access token",
+    )
     token_env: str = Field("PMO_SYNC_JIRA_TOKEN", description="Environment variable with the token")
     keyring_service: str | None = Field(
         "pmo-sync", description="OS keyring service to try when the variable is unset"
@@ -87,9 +92,22 @@ class JiraSite(_Strict):
             raise ValueError(f"{url!r} is not an http(s) URL")
         return url.rstrip("/")
 
+    @model_validator(mode="after")
+    def _one_login(self) -> JiraSite:
+        if self.username and self.email:
+            raise ValueError(
+                "give email (Cloud, with an API token) or username (Data Center, with a "
+                "password), not both"
+            )
+        if self.username and self.deployment == "cloud":
+            raise ValueError(
+                "username is for Data Center; Jira Cloud logs in with email and an API token"
+            )
+        return self
+
     @property
     def keyring_username(self) -> str:
-        return self.email or self.url
+        return self.email or self.username or self.url
 
     def token(self, environ: Mapping[str, str] | None = None) -> SecretStr:
         """The API token (Cloud) or personal access token (Data Center)."""

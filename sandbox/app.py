@@ -125,11 +125,23 @@ def route(method: str, pattern: str, *, public: bool = False) -> Callable[[Handl
 
 @dataclass
 class Credentials:
-    """What a client needs to log in: email + API token (Cloud) or a PAT (Data Center)."""
+    """What a client needs to log in: email + API token (Cloud) or a PAT (Data Center).
+
+    Data Center also takes Basic auth with ``username`` + ``password``. The ``viewer_*``
+    fields log in the read-only user (browse only), to test what a client does when Jira
+    refuses a write.
+    """
 
     email: str | None = None
     api_token: str | None = None
     token: str | None = None
+    username: str | None = None
+    password: str | None = None
+    viewer_email: str | None = None
+    viewer_api_token: str | None = None
+    viewer_token: str | None = None
+    viewer_username: str | None = None
+    viewer_password: str | None = None
 
 
 class App:
@@ -144,6 +156,7 @@ class App:
         self.base_url = base_url
         self.basic_tokens: dict[tuple[str, str], str] = {}  # (email, api token) -> username
         self.bearer_tokens: dict[str, str] = {}  # PAT -> username
+        self.passwords: dict[tuple[str, str], str] = {}  # (username, password) -> username
         self.renderer = IssueRenderer(self.ctx, lambda ident: self.store.find(ident))
         self.result_cache: dict[Any, Any] = {}
 
@@ -169,6 +182,11 @@ class App:
         self.basic_tokens[(user.email.lower(), secret)] = username
         self.bearer_tokens[secret] = username
 
+    def grant_password(self, username: str, password: str) -> None:
+        """Let ``username`` log in with Basic username + password (Data Center only)."""
+        user = self.store.catalog.users[username]
+        self.passwords[(user.username.lower(), password)] = username
+
     def authenticate(self, headers: dict[str, str]) -> User | None:
         """The user behind the Authorization header; None if absent; 401 if wrong."""
         auth = headers.get("authorization")
@@ -176,12 +194,15 @@ class App:
             return None
         scheme, _, value = auth.partition(" ")
         username: str | None = None
-        if self.cloud and scheme.lower() == "basic":
+        if scheme.lower() == "basic":
             try:
-                email, _, secret = base64.b64decode(value).decode().partition(":")
+                login, _, secret = base64.b64decode(value).decode().partition(":")
             except (ValueError, UnicodeDecodeError):
                 raise JiraError(401, UNAUTHORISED) from None
-            username = self.basic_tokens.get((email.lower(), secret))
+            if self.cloud:  # email + API token
+                username = self.basic_tokens.get((login.lower(), secret))
+            else:  # Data Center: username + password (PATs go as Bearer)
+                username = self.passwords.get((login.lower(), secret))
         elif not self.cloud and scheme.lower() == "bearer":
             username = self.bearer_tokens.get(value.strip())
         if username is None:

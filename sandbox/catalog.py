@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sandbox.model import (
+    Component,
     FieldDef,
+    IssueLinkType,
     IssueType,
     Priority,
     Project,
@@ -17,6 +19,7 @@ from sandbox.model import (
     Status,
     StatusCategory,
     User,
+    Version,
     Workflow,
 )
 
@@ -37,6 +40,10 @@ COMMON_SCREEN_FIELDS: tuple[str, ...] = (
     "labels",
     "duedate",
     "environment",
+    "fixVersions",
+    "versions",
+    "components",
+    "issuelinks",
     "project",
     "issuetype",
 )
@@ -63,6 +70,31 @@ def system_fields() -> list[FieldDef]:
         f("resolution", "Resolution", "resolution", "resolution", system="resolution"),
         f("resolutiondate", "Resolved", "datetime", "datetime", system="resolutiondate"),
         f("parent", "Parent", "parent", "issuelink", system="parent"),
+        f(
+            "fixVersions",
+            "Fix versions",
+            "versions",
+            "array",
+            items="version",
+            system="fixVersions",
+        ),
+        f("versions", "Affects versions", "versions", "array", items="version", system="versions"),
+        f(
+            "components",
+            "Components",
+            "components",
+            "array",
+            items="component",
+            system="components",
+        ),
+        f(
+            "issuelinks",
+            "Linked Issues",
+            "issuelinks",
+            "array",
+            items="issuelinks",
+            system="issuelinks",
+        ),
         FieldDef(
             "comment", "Comment", "comment", "comments-page", system="comment", navigable=False
         ),
@@ -76,7 +108,23 @@ SYSTEM_CLAUSE_NAMES: dict[str, list[str]] = {
     "created": ["created", "createdDate"],
     "updated": ["updated", "updatedDate"],
     "resolutiondate": ["resolutiondate", "resolved"],
+    "fixVersions": ["fixVersion"],
+    "versions": ["affectedVersion"],
+    "components": ["component"],
+    "issuelinks": [],  # searched through issueLinkType and linkedIssues(), not by name
 }
+
+
+def default_link_types() -> dict[str, IssueLinkType]:
+    """The four link types every Jira site starts with, with Jira Cloud's default ids."""
+    types = [
+        IssueLinkType("10000", "Blocks", "is blocked by", "blocks"),
+        IssueLinkType("10001", "Cloners", "is cloned by", "clones"),
+        IssueLinkType("10002", "Duplicate", "is duplicated by", "duplicates"),
+        IssueLinkType("10003", "Relates", "relates to", "relates to"),
+    ]
+    return {t.id: t for t in types}
+
 
 # The custom field type keys Jira publishes in schema.custom, by sandbox kind.
 CUSTOM_TYPES: dict[str, tuple[str, str, str | None]] = {
@@ -113,6 +161,9 @@ class Catalog:
     fields: dict[str, FieldDef] = field(default_factory=dict)
     workflows: dict[str, Workflow] = field(default_factory=dict)  # by issue type id
     screens: dict[str, tuple[str, ...]] = field(default_factory=dict)  # by issue type id
+    link_types: dict[str, IssueLinkType] = field(default_factory=default_link_types)
+    versions: dict[str, Version] = field(default_factory=dict)  # by id, every project's
+    components: dict[str, Component] = field(default_factory=dict)  # by id, every project's
     default_priority_id: str = "3"
 
     def __post_init__(self) -> None:

@@ -228,3 +228,40 @@ class Issue:
     def updated(self) -> int:
         """Last update time, epoch milliseconds."""
         return int(self.fields["updated"])
+
+
+@dataclass(frozen=True)
+class IssueLinkType:
+    """A kind of link: ``outward`` reads from the source ("blocks"), ``inward`` from the
+    destination ("is blocked by")."""
+
+    id: str
+    name: str
+    inward: str
+    outward: str
+
+
+@dataclass
+class Version:
+    """A project version (fixVersions / versions values); dates are ISO ``yyyy-mm-dd``."""
+
+    id: str
+    project_id: str
+    name: str
+    description: str = ""
+    start_date: str | None = None
+    release_date: str | None = None
+    released: bool = False
+    archived: bool = False
+
+
+@dataclass
+class Component:
+    """A project component; ``lead`` is a username, ``assignee_type`` Jira's enum value."""
+
+    id: str
+    project_id: str
+    name: str
+    description: str = ""
+    lead: str | None = None
+    assignee_type: str = "PROJECT_DEFAULT"

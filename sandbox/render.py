@@ -26,6 +26,7 @@ class Ctx:
     catalog: Catalog
     tz: ZoneInfo
     api: str = "2"
+    project_id: str | None = None  # the issue being written: versions are per project
 
     @property
     def cloud(self) -> bool:

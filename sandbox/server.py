@@ -26,11 +26,17 @@ from sandbox.app import App, Credentials, Request, Response
 from sandbox.errors import JiraError
 from sandbox.faults import Faults
 from sandbox.seed import build_catalog
-from sandbox.seed.site import API_USER
+from sandbox.seed.site import API_USER, VIEWER_USER
 from sandbox.store import Store
 
 CLOUD_API_TOKEN = "sandbox-token"
 DC_PAT = "sandbox-pat"
+DC_PASSWORD = "sandbox-password"  # Data Center Basic auth: pmo-bot / sandbox-password
+VIEWER_API_TOKEN = "viewer-token"  # the read-only user (Cloud: viewer@example.com)
+VIEWER_PAT = "viewer-pat"
+VIEWER_PASSWORD = "viewer-password"
+# Tomcat's default maxHttpHeaderSize: request line plus headers, in bytes.
+MAX_HEADER_BYTES = 8192
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,9 @@ class SandboxServer:
         port: TCP port; 0 picks a free one.
         search_lag: seconds during which search still shows an issue's previous version.
         timezone: the users' time zone (JQL dates, timestamps in payloads).
+        context_path: serve under this prefix (e.g. ``"/jira"``, as Data Center often runs);
+            ``url`` includes it and requests outside it get Tomcat's 404.
+        max_header_bytes: request line plus headers larger than this get Tomcat's 400.
     """
 
     def __init__(
@@ -95,12 +104,16 @@ class SandboxServer:
         port: int = 0,
         search_lag: float = 0.0,
         timezone: str = "UTC",
+        context_path: str = "",
+        max_header_bytes: int = MAX_HEADER_BYTES,
     ) -> None:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("the sandbox only binds to the loopback interface")
         self.host = "127.0.0.1" if host == "localhost" else host
         self.port = port
         self.mode = mode
+        self.context_path = _context_path(context_path)
+        self.max_header_bytes = max_header_bytes
         self.data_file = Path(data_file) if data_file else None
         store = None
         if self.data_file and self.data_file.exists():
@@ -124,6 +137,10 @@ class SandboxServer:
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.app.grant(API_USER, CLOUD_API_TOKEN if mode == "cloud" else DC_PAT)
+        self.app.grant_password(API_USER, DC_PASSWORD)
+        if VIEWER_USER in store.catalog.users:  # absent from states saved before it existed
+            self.app.grant(VIEWER_USER, VIEWER_API_TOKEN if mode == "cloud" else VIEWER_PAT)
+            self.app.grant_password(VIEWER_USER, VIEWER_PASSWORD)
 
     # -- lifecycle ----------------------------------------------------------------------------
     def start(self) -> SandboxServer:
@@ -166,16 +183,30 @@ class SandboxServer:
     # -- public surface -----------------------------------------------------------------------
     @property
     def url(self) -> str:
-        """Base URL clients use, e.g. ``http://127.0.0.1:54321``."""
-        return f"http://{self.host}:{self.port}"
+        """Base URL clients use, e.g. ``http://127.0.0.1:54321`` (plus the context path)."""
+        return f"http://{self.host}:{self.port}{self.context_path}"
 
     @property
     def credentials(self) -> Credentials:
-        """How the API user logs in for this mode."""
+        """How the API user (and the read-only ``viewer_*`` user) log in for this mode."""
+        users = self.store.catalog.users
         if self.mode == "cloud":
-            email = self.store.catalog.users[API_USER].email
-            return Credentials(email=email, api_token=CLOUD_API_TOKEN)
-        return Credentials(token=DC_PAT)
+            viewer = users.get(VIEWER_USER)
+            return Credentials(
+                email=users[API_USER].email,
+                api_token=CLOUD_API_TOKEN,
+                viewer_email=viewer.email if viewer else None,
+                viewer_api_token=VIEWER_API_TOKEN if viewer else None,
+            )
+        has_viewer = VIEWER_USER in users
+        return Credentials(
+            token=DC_PAT,
+            username=API_USER,
+            password=DC_PASSWORD,
+            viewer_token=VIEWER_PAT if has_viewer else None,
+            viewer_username=VIEWER_USER if has_viewer else None,
+            viewer_password=VIEWER_PASSWORD if has_viewer else None,
+        )
 
     @property
     def search_lag(self) -> float:
@@ -228,6 +259,19 @@ class SandboxServer:
     def _serve(self, h: _Handler) -> None:
         method = h.command
         parts = urlsplit(h.path)
+        if _header_bytes(h) > self.max_header_bytes:
+            self._log(method, parts, 400, "header-too-large")
+            _tomcat_error(h, 400, "Bad Request")
+            return
+        if self.context_path:
+            inside = parts.path == self.context_path or parts.path.startswith(
+                self.context_path + "/"
+            )
+            if not inside:
+                self._log(method, parts, 404, None)
+                _tomcat_error(h, 404, "Not Found", close=False)
+                return
+            parts = parts._replace(path=parts.path[len(self.context_path) :] or "/")
         length = int(h.headers.get("Content-Length") or 0)
         body = h.rfile.read(length) if length else b""
         fault_name: str | None = None
@@ -286,6 +330,41 @@ class SandboxServer:
                 file=self.echo,
                 flush=True,
             )
+
+
+def _context_path(raw: str | None) -> str:
+    """Normalise a context path to ``/name`` (or "" for the root)."""
+    cleaned = (raw or "").strip().strip("/")
+    return f"/{cleaned}" if cleaned else ""
+
+
+def _header_bytes(h: _Handler) -> int:
+    """Bytes of the request line and headers, which Tomcat's maxHttpHeaderSize bounds."""
+    size = len(h.raw_requestline)
+    for key, value in h.headers.items():
+        size += len(key) + len(value) + 4  # "Key: value\r\n"
+    return size + 2
+
+
+def _tomcat_error(h: _Handler, status: int, reason: str, *, close: bool = True) -> None:
+    """Tomcat's own HTML error page, for what never reaches Jira (oversized headers, a path
+    outside the context). After a header overflow Tomcat drops the connection."""
+    page = (
+        f'<!doctype html><html lang="en"><head><title>HTTP Status {status} – {reason}'
+        f"</title></head><body><h1>HTTP Status {status} – {reason}</h1></body></html>"
+    ).encode()
+    length = int(h.headers.get("Content-Length") or 0)
+    if not close and length:
+        h.rfile.read(length)
+    h.send_response(status)
+    h.send_header("Content-Type", "text/html;charset=utf-8")
+    h.send_header("Content-Language", "en")
+    h.send_header("Content-Length", str(len(page)))
+    if close:
+        h.send_header("Connection", "close")
+        h.close_connection = True
+    h.end_headers()
+    h.wfile.write(page)
 
 
 def _fault_message(status: int) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sandbox import render, values
+from sandbox import links, permissions, render, values, versions
 from sandbox.catalog import Catalog
 from sandbox.errors import JiraError, not_found
 from sandbox.human import HumanEdits
@@ -26,6 +26,13 @@ from sandbox.model import ChangeGroup, ChangeItem, Comment, Issue, TransitionDef
 NO_PERMISSION = "You do not have permission to edit issues in this project."
 # Fields Jira maintains itself without a changelog line (it logs status and resolution).
 _UNLOGGED = frozenset({"resolutiondate"})
+# Fields whose changelog has one item per value added or removed (each module knows how).
+_ITEMIZED = {
+    "fixVersions": versions.changelog_items,
+    "versions": versions.changelog_items,
+    "components": versions.changelog_items,
+    "issuelinks": links.changelog_items,
+}
 
 
 @dataclass
@@ -191,6 +198,8 @@ class Store(HumanEdits):
         project = self.catalog.projects[project_id]
         if user.username in self.read_only_users or project.key in self.read_only_projects:
             raise JiraError(403, NO_PERMISSION)
+        if not permissions.may_write(self.catalog, user, project_id):  # a read-only role
+            raise JiraError(403, NO_PERMISSION)
 
     # -- writes -----------------------------------------------------------------------------
     def _bump(self, issue: Issue, at: int) -> None:
@@ -274,7 +283,9 @@ class Store(HumanEdits):
             items = []
             for fid, new in real.items():
                 old = issue.fields.get(fid)
-                if fid not in _UNLOGGED:
+                if fid in _ITEMIZED:
+                    items.extend(_ITEMIZED[fid](self.catalog, fid, old, new))
+                elif fid not in _UNLOGGED:
                     items.append(self._change_item(fid, old, new, describe))
                 issue.fields[fid] = new
             group = ChangeGroup(self._entity_id(), author, when, items)

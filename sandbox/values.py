@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sandbox import render
+from sandbox import links, render, versions
 from sandbox.catalog import Catalog
 from sandbox.errors import JiraError, field_not_on_screen
 from sandbox.model import FieldDef, Issue
@@ -29,6 +29,8 @@ def parse_value(fd: FieldDef, raw: Any, ctx: render.Ctx, lookup: IssueLookup | N
     """Turn a client-supplied field value into the internal value, or raise a 400."""
     kind = fd.kind
     cat = ctx.catalog
+    if kind in versions.KINDS:
+        return versions.parse(fd, raw, ctx)
     if raw is None:
         return [] if kind in ("multiselect", "multiuser", "labels") else None
     if kind == "string":
@@ -169,6 +171,10 @@ def render_value(fd: FieldDef, value: Any, ctx: render.Ctx, lookup: IssueLookup)
     """Render an internal value as Jira's JSON for this API version and deployment."""
     cat = ctx.catalog
     kind = fd.kind
+    if kind in versions.KINDS:
+        return versions.render_value(fd, value, ctx)
+    if kind == "issuelinks":
+        return links.render_value(value, ctx, lookup)
     if kind in ("multiselect", "multiuser", "labels") and not value:
         return [] if kind == "labels" else None
     if value is None:
@@ -238,6 +244,8 @@ def display(fd: FieldDef, value: Any, ctx: render.Ctx) -> tuple[str | None, str 
     """The ``(from/to, fromString/toString)`` pair a changelog item shows for a value."""
     cat = ctx.catalog
     kind = fd.kind
+    if kind in versions.KINDS:
+        return versions.display(fd, value, ctx)
     if value is None or value == []:
         return None, None
     if kind == "richtext":

@@ -7,9 +7,10 @@ or the transition screen) and collects every field error before answering, as Ji
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
-from sandbox import values
+from sandbox import links, values
 from sandbox.app import App, Request
 from sandbox.errors import JiraError, field_not_on_screen
 from sandbox.model import Issue
@@ -46,11 +47,18 @@ def parse_update(
     *,
     screen: set[str],
     current: Issue | None,
+    project_id: str | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Validate ``fields``/``update`` against ``screen``; return changes and new comments."""
+    """Validate ``fields``/``update`` against ``screen``; return changes and new comments.
+
+    ``update.issuelinks`` adds come back as ``changes["issuelinks"]``: links to create once
+    the issue exists (see ``links.apply_ops``), not a field value.
+    """
     if not isinstance(body, dict):
         raise JiraError(400, "Can not deserialize the request body: expected a JSON object.")
-    ctx = app.ctx(req.api)
+    # Versions and components are named per project: resolve them in the issue's.
+    project_id = project_id or (current.project_id if current else None)
+    ctx = dataclasses.replace(app.ctx(req.api), project_id=project_id)
     cat = app.store.catalog
     errors: dict[str, str] = {}
     changes: dict[str, Any] = {}
@@ -91,6 +99,12 @@ def parse_update(
         if fd is None or key not in screen:
             errors[key] = field_not_on_screen(key)
             continue
+        if fd.kind == "issuelinks":
+            try:
+                changes[key] = links.parse_ops(cat, ops, lookup, current.id if current else None)
+            except JiraError as err:
+                errors.update(err.errors)
+            continue
         if not isinstance(ops, list):
             errors[key] = "Operations must be a list."
             continue
@@ -113,7 +127,7 @@ def parse_update(
 
 
 def _apply_op(fd: Any, verb: str, raw: Any, value: Any, ctx: Any, lookup: Any) -> Any:
-    multi = fd.kind in ("labels", "multiselect", "multiuser")
+    multi = fd.kind in ("labels", "multiselect", "multiuser", "versions", "components")
     if verb == "set":
         return values.parse_value(fd, raw, ctx, lookup)
     if verb in ("add", "remove") and multi:

@@ -38,7 +38,14 @@ def connect(site: JiraSite) -> tuple[JIRA, Deployment]:
     token = site.token().get_secret_value()
     options = {"server": site.url, "verify": site.verify_tls, "check_update": False}
     try:
-        if site.deployment == "datacenter" or (site.deployment == "auto" and not site.email):
+        if site.username:  # Data Center with a username and password (Basic auth)
+            client = JIRA(
+                options=options,
+                basic_auth=(site.username, token),
+                max_retries=0,
+                timeout=site.timeout_seconds,
+            )
+        elif site.deployment == "datacenter" or (site.deployment == "auto" and not site.email):
             client = JIRA(
                 options=options, token_auth=token, max_retries=0, timeout=site.timeout_seconds
             )

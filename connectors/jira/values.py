@@ -3,9 +3,10 @@
 The schema type of a field (from /field) decides the payload shape: an option is
 {"value": ...}, a user is {"accountId"} on Cloud and {"name"} on Data Center, a date is
 "YYYY-MM-DD". Value maps of the mapping translate option labels; jira_scale converts
-units (a 0..100 percent field holding a 0..1 fraction). Rich text is read and written
-through API v2 as a wiki-markup string, which is stored as-is, so text round-trips
-without gaining or losing characters (no markup conversion happens on our side).
+units (a 0..100 percent field holding a 0..1 fraction). Rich text (``wiki.is_rich_text``)
+is wiki markup over API v2: it is read as the plain text Jira shows (``wiki.to_plain``)
+and written as markup that renders as exactly the record's text (``wiki.from_plain``), so
+an untouched field is never rewritten and a typed ``*`` stays a ``*``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from connectors.jira.fields import JiraField
 from connectors.jira.users import UserDirectory
+from connectors.jira.wiki import from_plain, is_rich_text, to_plain
 from mappings.mapping import FieldMapping
 from mappings.values import ValueMap, fold, parse_date, parse_number
 
@@ -33,6 +35,10 @@ class ValueConverter:
         """A raw Jira value as the canonical value (or text the model will validate)."""
         if raw is None or raw == [] or raw == "":
             return None
+        if isinstance(raw, str) and is_rich_text(field):
+            raw = to_plain(raw)
+            if raw == "":  # markup that shows nothing (an empty macro) is an empty field
+                return None
         kind, items = field.schema_type, field.items
         if kind == "array":
             values = [self._scalar_from(items, v, mapped, value_map) for v in raw]
@@ -77,7 +83,8 @@ class ValueConverter:
                 for p in parts
                 if p != ""
             ]
-        return self._scalar_to(field.schema_type, value, mapped, value_map, allowed, field)
+        payload = self._scalar_to(field.schema_type, value, mapped, value_map, allowed, field)
+        return from_plain(payload) if isinstance(payload, str) and is_rich_text(field) else payload
 
     def _scalar_to(
         self,

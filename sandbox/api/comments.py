@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandbox import permissions
 from sandbox.app import App, Request, Response, route
 from sandbox.errors import JiraError
 from sandbox.model import Comment, Issue
@@ -40,6 +41,7 @@ def list_comments(app: App, req: Request) -> Any:
 def add_comment(app: App, req: Request) -> Response:
     """Add a comment (201); bumps the issue's ``updated``."""
     issue = app.store.get(req.groups[0])
+    permissions.require(app.store.catalog, req.me, "ADD_COMMENTS", issue.project_id)
     app.store.check_write(req.me, issue.project_id)
     body = req.json()
     doc = comment_body(app, req, body.get("body") if isinstance(body, dict) else None)
@@ -58,8 +60,15 @@ def get_comment(app: App, req: Request) -> Any:
 def edit_comment(app: App, req: Request) -> Any:
     """Replace a comment's body."""
     issue = app.store.get(req.groups[0])
-    app.store.check_write(req.me, issue.project_id)
     comment = _comment(issue, req.groups[1])
+    permissions.require(
+        app.store.catalog,
+        req.me,
+        "ADD_COMMENTS",
+        issue.project_id,
+        "You do not have the permission to edit this comment.",
+    )
+    app.store.check_write(req.me, issue.project_id)
     body = req.json()
     doc = comment_body(app, req, body.get("body") if isinstance(body, dict) else None)
     app.store.update_comment(issue, comment, doc, req.me.username)
@@ -70,6 +79,14 @@ def edit_comment(app: App, req: Request) -> Any:
 def delete_comment(app: App, req: Request) -> Response:
     """Delete a comment (204)."""
     issue = app.store.get(req.groups[0])
+    comment = _comment(issue, req.groups[1])
+    permissions.require(
+        app.store.catalog,
+        req.me,
+        "ADD_COMMENTS",
+        issue.project_id,
+        "You do not have the permission to delete this comment.",
+    )
     app.store.check_write(req.me, issue.project_id)
-    app.store.delete_comment(issue, _comment(issue, req.groups[1]))
+    app.store.delete_comment(issue, comment)
     return Response(204)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox import fieldmeta, values
+from sandbox import fieldmeta, links, permissions, values
 from sandbox.app import App, Request, Response, route
 from sandbox.errors import JiraError, not_found
 from sandbox.model import Issue
@@ -93,9 +93,13 @@ def create_one(app: App, req: Request, body: Any) -> Issue:
     if errors:
         raise JiraError(400, None, errors)
     assert project is not None and issue_type is not None
+    permissions.require(cat, req.me, "CREATE_ISSUES", project.id)
     app.store.check_write(req.me, project.id)
     screen = set(cat.screen(issue_type.id))
-    changes, comments = parse_update(app, req, body, screen=screen, current=None)
+    changes, comments = parse_update(
+        app, req, body, screen=screen, current=None, project_id=project.id
+    )
+    new_links = changes.pop(links.FIELD, [])
     changes.pop("project", None)
     changes.pop("issuetype", None)
     if not changes.get("summary"):
@@ -107,6 +111,7 @@ def create_one(app: App, req: Request, body: Any) -> Issue:
         props[str(prop["key"])] = prop.get("value")
     reporter = changes.pop("reporter", None) or req.me.username
     issue = app.store.create(project.id, issue_type.id, changes, reporter, properties=props)
+    links.apply_ops(app.store, issue, new_links, req.me.username)
     for doc in comments:
         app.store.add_comment(issue, doc, req.me.username)
     return issue
@@ -132,11 +137,14 @@ def create_issue(app: App, req: Request) -> Response:
 def edit_issue(app: App, req: Request) -> Response:
     """Edit fields on the edit screen; status is not editable (use transitions), as in Jira."""
     issue = app.store.get(req.groups[0])
+    permissions.require(app.store.catalog, req.me, "EDIT_ISSUES", issue.project_id)
     app.store.check_write(req.me, issue.project_id)
     changes, comments = parse_update(
         app, req, req.json(), screen=edit_screen(app, issue), current=issue
     )
+    new_links = changes.pop(links.FIELD, [])
     app.store.edit(issue, changes, req.me.username)
+    links.apply_ops(app.store, issue, new_links, req.me.username)
     for doc in comments:
         app.store.add_comment(issue, doc, req.me.username)
     if (req.param("returnIssue") or "").lower() == "true":
@@ -148,7 +156,9 @@ def edit_issue(app: App, req: Request) -> Response:
 def delete_issue(app: App, req: Request) -> Response:
     """Delete an issue (403 without permission)."""
     issue = app.store.get(req.groups[0])
+    permissions.require(app.store.catalog, req.me, "DELETE_ISSUES", issue.project_id)
     app.store.check_write(req.me, issue.project_id)
+    links.unlink_all(app.store, issue, req.me.username)  # Jira drops an issue's links too
     app.store.delete(issue)
     return Response(204)
 
@@ -157,6 +167,7 @@ def delete_issue(app: App, req: Request) -> Response:
 def assign(app: App, req: Request) -> Response:
     """Set the assignee (``accountId`` in Cloud, ``name`` in Data Center; null unassigns)."""
     issue = app.store.get(req.groups[0])
+    permissions.require(app.store.catalog, req.me, "ASSIGN_ISSUES", issue.project_id)
     app.store.check_write(req.me, issue.project_id)
     body = req.json()
     key = "accountId" if app.cloud else "name"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox import fieldmeta
+from sandbox import fieldmeta, permissions
 from sandbox.api.issues import available_transitions
 from sandbox.app import App, Request, Response, route
 from sandbox.errors import JiraError
@@ -39,6 +39,7 @@ def do_transition(app: App, req: Request) -> Response:
     tid = transition.get("id") if isinstance(transition, dict) else None
     if tid is None:
         raise JiraError(400, "Missing 'transition' identifier")
+    permissions.require(app.store.catalog, req.me, "TRANSITION_ISSUES", issue.project_id)
     app.store.check_write(req.me, issue.project_id)
     workflow = app.store.catalog.workflows[issue.fields["issuetype"]]
     tdef = next((t for t in workflow.available(issue.fields["status"]) if t.id == str(tid)), None)

@@ -24,7 +24,7 @@ def seed_scale(store: Store, count: int, seed: int = 1234) -> None:
     cat = store.catalog
     projects = list(cat.projects.values())
     types = {t.name: t for t in cat.issue_types.values()}
-    users = [u for u in cat.users if u != "pmo-bot"]
+    users = [u for u in cat.users if u not in ("pmo-bot", "viewer")]  # viewer: read-only
     cf = {f.name: f for f in cat.fields.values() if f.custom}
     mitigation = wiki_to_adf("Mitigate with *weekly* reviews:\n* track owner\n* report to PMO")
     base_ms = int(BASE * 1000)

@@ -28,8 +28,10 @@ USERS = [
     ("carol", "Carol Chen", "carol@example.com"),
     ("dave", "Dave Diaz", "dave@example.com"),
     ("pmo-bot", "PMO Bot", "pmo-bot@example.com"),
+    ("viewer", "Vera Viewer", "viewer@example.com"),  # read-only: browses, never writes
 ]
 API_USER = "pmo-bot"
+VIEWER_USER = "viewer"
 
 PROJECTS = [
     ("ALPHA", "Alpha Data Platform Migration", "alice"),
