@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sandbox import timetracking
 from sandbox.model import (
     Component,
     FieldDef,
@@ -46,6 +47,7 @@ COMMON_SCREEN_FIELDS: tuple[str, ...] = (
     "issuelinks",
     "project",
     "issuetype",
+    "timetracking",
 )
 
 
@@ -98,6 +100,7 @@ def system_fields() -> list[FieldDef]:
         FieldDef(
             "comment", "Comment", "comment", "comments-page", system="comment", navigable=False
         ),
+        *timetracking.fields(),
     ]
 
 
@@ -112,6 +115,7 @@ SYSTEM_CLAUSE_NAMES: dict[str, list[str]] = {
     "versions": ["affectedVersion"],
     "components": ["component"],
     "issuelinks": [],  # searched through issueLinkType and linkedIssues(), not by name
+    **timetracking.CLAUSE_NAMES,
 }
 
 

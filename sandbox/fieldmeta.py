@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox import render
+from sandbox import render, versions
 from sandbox.model import FieldDef
 
 _MULTI_OPS = ["add", "set", "remove"]
@@ -12,8 +12,10 @@ _MULTI_OPS = ["add", "set", "remove"]
 
 def operations(fd: FieldDef) -> list[str]:
     """The update operations Jira allows on a field."""
-    if fd.kind in ("labels", "multiselect", "multiuser"):
+    if fd.kind in ("labels", "multiselect", "multiuser", *versions.KINDS):
         return list(_MULTI_OPS)
+    if fd.kind == "issuelinks":
+        return ["add"]
     if fd.kind == "comment":
         return ["add", "edit", "remove"]
     return ["set"]
@@ -22,6 +24,8 @@ def operations(fd: FieldDef) -> list[str]:
 def allowed_values(fd: FieldDef, ctx: render.Ctx, project_id: str | None) -> list[Any] | None:
     """The values a client may choose from, for fields that have a closed set."""
     cat = ctx.catalog
+    if fd.kind in versions.KINDS:
+        return versions.allowed_values(fd, ctx, project_id)
     if fd.kind in ("select", "multiselect"):
         return [
             {"self": ctx.rest(f"customFieldOption/{o.id}"), "value": o.value, "id": o.id}

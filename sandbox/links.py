@@ -119,7 +119,7 @@ def _phrase(cat: Catalog, entry: dict[str, Any]) -> str:
 
 
 def changelog_items(cat: Catalog, fid: str, old: Any, new: Any) -> list[ChangeItem]:
-    """"Link" items as Jira writes them: to ``ALPHA-2`` / "This issue blocks ALPHA-2"."""
+    """ "Link" items as Jira writes them: to ``ALPHA-2`` / "This issue blocks ALPHA-2"."""
     before = {e["id"]: e for e in old or []}
     after = {e["id"]: e for e in new or []}
     items = [

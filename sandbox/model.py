@@ -178,6 +178,7 @@ class Comment:
     created: int
     updated: int
     update_author: str | None = None
+    visibility: dict[str, str] | None = None  # {"type": "role"|"group", "value": ...}
 
 
 @dataclass

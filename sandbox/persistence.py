@@ -13,13 +13,15 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from sandbox.catalog import Catalog
+from sandbox.catalog import Catalog, default_link_types
 from sandbox.model import (
     ChangeGroup,
     ChangeItem,
     Comment,
+    Component,
     FieldDef,
     Issue,
+    IssueLinkType,
     IssueType,
     Option,
     Priority,
@@ -28,6 +30,7 @@ from sandbox.model import (
     Status,
     TransitionDef,
     User,
+    Version,
     Workflow,
 )
 from sandbox.store import Store
@@ -53,6 +56,10 @@ def dump(store: Store) -> dict[str, Any]:
             "workflows": {k: asdict(w) for k, w in cat.workflows.items()},
             "screens": {k: list(v) for k, v in cat.screens.items()},
             "default_priority_id": cat.default_priority_id,
+            # Issue links live in each issue's "issuelinks" field; these are site tables.
+            "link_types": [asdict(t) for t in cat.link_types.values()],
+            "versions": [asdict(v) for v in cat.versions.values()],
+            "components": [asdict(x) for x in cat.components.values()],
         },
         "issues": [_issue_data(i) for i in store.issues.values()],
     }
@@ -114,6 +121,12 @@ def restore(data: dict[str, Any]) -> Store:
         workflows={k: _workflow(w) for k, w in c["workflows"].items()},
         screens={k: tuple(v) for k, v in c["screens"].items()},
         default_priority_id=c["default_priority_id"],
+        # Files saved before links/versions/components existed get the defaults.
+        link_types={t["id"]: IssueLinkType(**t) for t in c["link_types"]}
+        if "link_types" in c
+        else default_link_types(),
+        versions={v["id"]: Version(**v) for v in c.get("versions", [])},
+        components={x["id"]: Component(**x) for x in c.get("components", [])},
     )
     issues = {i["id"]: _issue(i) for i in data["issues"]}
     return Store(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sandbox import render, values
+from sandbox import html, render, timetracking, values
 from sandbox.errors import JiraError
 from sandbox.model import ChangeGroup, ChangeItem, Comment, FieldDef, Issue, TransitionDef
 
@@ -101,6 +101,8 @@ class IssueRenderer:
         for fid, fd in ctx.catalog.fields.items():
             if fd.kind == "comment":
                 out[fid] = self.comments_page(issue, ctx)
+            elif fd.kind in timetracking.COMPUTED_KINDS:  # timetracking, aggregates, worklog
+                out[fid] = timetracking.render_field(fd, issue, ctx)
             else:
                 out[fid] = values.render_value(fd, issue.fields.get(fid), ctx, self._lookup)
         if len(self._cache) >= _CACHE_LIMIT:
@@ -133,6 +135,12 @@ class IssueRenderer:
             "key": issue.key,
         }
         out["fields"] = {f: rendered[f] for f in chosen if f in rendered}
+        if "issuelinks" in out["fields"]:
+            # Shows the linked issues' summary and status: render it now, not from the cache.
+            fd = ctx.catalog.fields["issuelinks"]
+            out["fields"]["issuelinks"] = values.render_value(
+                fd, issue.fields.get("issuelinks"), ctx, self._lookup
+            )
         if "names" in expand:
             out["names"] = {f: ctx.catalog.fields[f].name for f in chosen}
         if "schema" in expand:
@@ -150,9 +158,7 @@ class IssueRenderer:
         if "editmeta" in expand and editmeta is not None:
             out["editmeta"] = editmeta(issue, api)
         if "renderedfields" in expand:
-            out["renderedFields"] = {
-                f: rendered[f] for f in chosen if ctx.catalog.fields[f].kind == "richtext"
-            }
+            out["renderedFields"] = html.rendered_fields(issue, chosen, rendered, ctx)
         if properties:
             out["properties"] = self.properties(issue, properties)
         return out
@@ -179,7 +185,7 @@ class IssueRenderer:
         """One comment (Comment schema); body as wiki (v2) or ADF (v3)."""
         body_fd = FieldDef("body", "Body", "richtext", "string")
         users = ctx.catalog.users
-        return {
+        out = {
             "self": ctx.rest(f"issue/{issue.id}/comment/{c.id}"),
             "id": c.id,
             "author": render.user_json(users.get(c.author), ctx),
@@ -190,6 +196,9 @@ class IssueRenderer:
             "updated": render.format_datetime(c.updated, ctx.tz),
             "jsdPublic": True,
         }
+        if c.visibility:
+            out["visibility"] = dict(c.visibility)
+        return out
 
     def change_group(self, g: ChangeGroup, ctx: render.Ctx) -> dict[str, Any]:
         """One changelog entry (Changelog schema)."""

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sandbox import links, render, versions
+from sandbox import links, render, timetracking, versions
 from sandbox.catalog import Catalog
 from sandbox.errors import JiraError, field_not_on_screen
 from sandbox.model import FieldDef, Issue
@@ -31,6 +31,8 @@ def parse_value(fd: FieldDef, raw: Any, ctx: render.Ctx, lookup: IssueLookup | N
     cat = ctx.catalog
     if kind in versions.KINDS:
         return versions.parse(fd, raw, ctx)
+    if kind == "timetracking":
+        return None if raw is None else timetracking.parse_timetracking(fd, raw)
     if raw is None:
         return [] if kind in ("multiselect", "multiuser", "labels") else None
     if kind == "string":
@@ -248,6 +250,8 @@ def display(fd: FieldDef, value: Any, ctx: render.Ctx) -> tuple[str | None, str 
         return versions.display(fd, value, ctx)
     if value is None or value == []:
         return None, None
+    if kind == "seconds":  # Jira logs estimates and time spent as seconds on both sides
+        return str(value), str(value)
     if kind == "richtext":
         return None, adf_to_wiki(value)
     if kind == "select":

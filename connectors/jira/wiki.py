@@ -102,7 +102,9 @@ def _escape_line(line: str) -> str:
             out.append("\\" + c if opens else c)
         elif c == "\\":
             after = line[i + 1] if i + 1 < len(line) else None
-            out.append("&#92;" if after is not None and (after in ESCAPABLE or after == "\\") else c)
+            out.append(
+                "&#92;" if after is not None and (after in ESCAPABLE or after == "\\") else c
+            )
         elif c == "&":
             out.append("&#38;" if _ENTITY.match(line, i) else c)
         else:

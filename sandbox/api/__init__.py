@@ -7,12 +7,15 @@ from sandbox.api import (
     comments,
     createmeta,
     issues,
+    links,
     lookups,
     meta,
     permissions,
     properties,
     search,
+    versions,
     workflow,
+    worklog,
 )
 
 __all__ = [
@@ -20,10 +23,13 @@ __all__ = [
     "comments",
     "createmeta",
     "issues",
+    "links",
     "lookups",
     "meta",
     "permissions",
     "properties",
     "search",
+    "versions",
     "workflow",
+    "worklog",
 ]

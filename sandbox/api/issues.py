@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox import fieldmeta, links, permissions, values
+from sandbox import fieldmeta, issuetype_change, links, permissions, timetracking, values
 from sandbox.app import App, Request, Response, route
 from sandbox.errors import JiraError, not_found
 from sandbox.model import Issue
 from sandbox.serialize import split_param
+from sandbox.visibility import hide_restricted
 from sandbox.writes import parse_update
 
 BULK_CREATE_MAX = 50
@@ -28,7 +29,7 @@ def issue_payload(
     chosen = app.renderer.select_fields(fields, default)
     if chosen is None and default != "id":
         chosen = []  # only search/jql answers with bare ids; GET issue keeps its envelope
-    return app.renderer.issue_json(
+    payload = app.renderer.issue_json(
         issue,
         req.api,
         chosen,
@@ -37,6 +38,8 @@ def issue_payload(
         transitions=lambda i: available_transitions(app, req, i),
         editmeta=lambda i, api: editmeta_json(app, req, i),
     )
+    hide_restricted(payload, issue, app.store.catalog, req.me)
+    return payload
 
 
 def available_transitions(app: App, req: Request, issue: Issue) -> list[Any]:
@@ -102,6 +105,7 @@ def create_one(app: App, req: Request, body: Any) -> Issue:
     new_links = changes.pop(links.FIELD, [])
     changes.pop("project", None)
     changes.pop("issuetype", None)
+    timetracking.expand_changes(changes, None)
     if not changes.get("summary"):
         raise JiraError(400, None, {"summary": "You must specify a summary of the issue."})
     props: dict[str, Any] = {}
@@ -139,11 +143,15 @@ def edit_issue(app: App, req: Request) -> Response:
     issue = app.store.get(req.groups[0])
     permissions.require(app.store.catalog, req.me, "EDIT_ISSUES", issue.project_id)
     app.store.check_write(req.me, issue.project_id)
-    changes, comments = parse_update(
-        app, req, req.json(), screen=edit_screen(app, issue), current=issue
-    )
+    body, new_type = issuetype_change.extract(app.store.catalog, issue, req.json())
+    changes, comments = parse_update(app, req, body, screen=edit_screen(app, issue), current=issue)
     new_links = changes.pop(links.FIELD, [])
+    timetracking.expand_changes(changes, issue)
+    old_type = issue.fields["issuetype"]
+    if new_type is not None:
+        changes["issuetype"] = new_type
     app.store.edit(issue, changes, req.me.username)
+    issuetype_change.reindex(app.store, issue, old_type)
     links.apply_ops(app.store, issue, new_links, req.me.username)
     for doc in comments:
         app.store.add_comment(issue, doc, req.me.username)

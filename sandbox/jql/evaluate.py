@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sandbox.catalog import STATUS_CATEGORIES, Catalog
-from sandbox.jql import dates
+from sandbox.jql import dates, relations
 from sandbox.jql.ast import Clause, Empty, Expr, Func, Logical, Not, Operand, Query, Value
 from sandbox.jql.errors import JqlError
 from sandbox.model import FieldDef, Issue
@@ -33,6 +33,7 @@ _PSEUDO = {
     "issuekey": "key",
     "id": "key",
     "statuscategory": "statusCategory",
+    "issuelinktype": "issueLinkType",
 }
 
 
@@ -259,10 +260,14 @@ def _accessors(
         return JqlError(f"The value '{value}' does not exist for the field '{name}'.")
 
     fid = fd.id if fd else kind
+    if kind in relations.KINDS:
+        return relations.accessors(kind, fd, name, env, literal)
 
     if kind == "key":
 
         def resolve_key(o: Operand) -> list[Any]:
+            if isinstance(o, Func) and o.name.lower() == "linkedissues":
+                return relations.linked_issues(o, env)
             text = literal(o)
             issue = env.find_issue(text)
             if issue is None:
@@ -411,6 +416,8 @@ def _sort_key(name: str, env: Env) -> Callable[[Issue], Any]:
 
         return key
 
+    if kind in relations.KINDS:
+        return relations.sort_key(kind, fd, env)
     # Each key gets its own stable sort pass, so keys that are never empty can be plain values
     # (cheaper to compare than the (is_empty, value) pairs the other fields need).
     if kind == "key":

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from sandbox.seed.releases import component_id, version_id
 from sandbox.store import Store
 
 BASE = datetime(2026, 10, 5, 9, 0, tzinfo=UTC).timestamp()
@@ -87,6 +88,8 @@ STORIES: list[tuple[str, list[str], str, str, float, float, int]] = [
     ("Build migration pipeline", ["Start"], "2026-10-20", "2026-11-14", 45.0, 8.0, 3),
     ("Rehearse cut-over", [], "2026-11-17", "2026-12-05", 0.0, 3.0, 1),
 ]
+# Per story: (fix version, component), names from ``seed.releases``.
+STORY_RELEASES = [("1.0", "Data"), ("1.1", "Data"), ("1.1", "Infrastructure")]
 
 
 def _stepping_clock(start: float) -> Callable[[], float]:
@@ -158,7 +161,9 @@ def _seed_project(store: Store, key: str, lead: str, index: int) -> None:
         {"Start date": "2026-10-06", "duedate": "2026-12-05", "assignee": lead},
         lead,
     )
-    for summary, path, start, due, pct, points, who in STORIES:
+    project_id = store.catalog.project(key).id  # type: ignore[union-attr]
+    for n, (summary, path, start, due, pct, points, who) in enumerate(STORIES):
+        fix, component = STORY_RELEASES[n]
         story = store.human_create(
             key,
             "Story",
@@ -170,6 +175,8 @@ def _seed_project(store: Store, key: str, lead: str, index: int) -> None:
                 "Percent Complete": pct,
                 "Story Points": points,
                 "assignee": team[(who + index) % 4],
+                "fixVersions": [version_id(store.catalog, project_id, fix)],
+                "components": [component_id(store.catalog, project_id, component)],
             },
             lead,
         )

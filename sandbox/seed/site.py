@@ -21,6 +21,7 @@ from sandbox.model import (
     Workflow,
 )
 from sandbox.render import account_id_for
+from sandbox.seed.releases import add_releases
 
 USERS = [
     ("alice", "Alice Anders", "alice@example.com"),
@@ -223,6 +224,7 @@ def build_catalog() -> Catalog:
     for i, (key, name, lead) in enumerate(PROJECTS):
         pid = str(10000 + i)
         cat.projects[pid] = Project(pid, key, name, lead, list(cat.issue_types), f"{name} (demo)")
+    add_releases(cat)
     for it in cat.issue_types.values():
         cat.workflows[it.id] = _workflow(cat, *WORKFLOWS.get(it.name, WORKFLOWS["*"]), it.name)
         extras = [_field_id(cat, n) for n in SCREEN_EXTRAS.get(it.name, [])]

@@ -112,6 +112,9 @@ def test_a_link_or_create_missing_in_the_wrong_place_is_refused(field, message):
 
 def test_a_link_field_loads():
     spec = parse_mapping(
-        _mapping('{name = "depends_on", excel = "On", jira = "issuelinks", link = "is blocked by"}'), "t.toml"
+        _mapping(
+            '{name = "depends_on", excel = "On", jira = "issuelinks", link = "is blocked by"}'
+        ),
+        "t.toml",
     )
     assert spec.entity("dependency").field("depends_on").link == "is blocked by"

@@ -9,6 +9,7 @@ construct of Atlassian's notation reads, and that ordinary prose is sent unchang
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 from hypothesis import example, given, settings
@@ -17,7 +18,8 @@ from hypothesis import strategies as st
 from connectors.jira.fields import JiraField
 from connectors.jira.wiki import from_plain, is_rich_text, to_plain
 
-SPECIAL = list("*_-+^~?{}[]|!#.\\&;:/ \t\n\r") + [
+SPECIAL = [
+    *"*_-+^~?{}[]|!#.\\&;:/ \t\n\r",
     "h1.",
     "bq.",
     "* ",
@@ -91,7 +93,10 @@ def test_prose_is_sent_unchanged(prose: str) -> None:
         ("_not italic_", "\\_not italic_"),
         ("-not struck- +not under+ ^sup^ ~sub~", "\\-not struck- \\+not under+ \\^sup^ \\~sub~"),
         ("{code} {{x}}", "\\{code\\} \\{\\{x\\}\\}"),
-        ("* not a bullet\n# not a number\n- nor this", "\\* not a bullet\n\\# not a number\n\\- nor this"),
+        (
+            "* not a bullet\n# not a number\n- nor this",
+            "\\* not a bullet\n\\# not a number\n\\- nor this",
+        ),
         ("h1. not a heading\nbq. nor a quote", "h1\\. not a heading\nbq\\. nor a quote"),
         ("|not|a table|", "\\|not|a table|"),
         ("----", "\\-\\-\\--"),
@@ -112,7 +117,10 @@ def test_escapes_only_where_markup_would_start(text: str, markup: str) -> None:
 @pytest.mark.parametrize(
     ("markup", "plain"),
     [
-        ("*bold* _italic_ -strike- +under+ ^sup^ ~sub~ ??cite??", "bold italic strike under sup sub cite"),
+        (
+            "*bold* _italic_ -strike- +under+ ^sup^ ~sub~ ??cite??",
+            "bold italic strike under sup sub cite",
+        ),
         ("{{monospace}} and {color:red}red{color}", "monospace and red"),
         ("*_both_*", "both"),
         ("[title|http://url.example]", "title (http://url.example)"),
@@ -124,10 +132,16 @@ def test_escapes_only_where_markup_would_start(text: str, markup: str) -> None:
         ("h1. Heading\nh6. Small", "Heading\nSmall"),
         ("bq. quoted", "quoted"),
         ("* one\n* two\n** nested\n- dash", "• one\n• two\n  • nested\n• dash"),
-        ("# one\n# two\n## two.a\n# three\ntext\n# again", "1. one\n2. two\n  1. two.a\n3. three\ntext\n1. again"),
+        (
+            "# one\n# two\n## two.a\n# three\ntext\n# again",
+            "1. one\n2. two\n  1. two.a\n3. three\ntext\n1. again",
+        ),
         ("||Head||Other||\n|cell *b*|[l|http://u]|", "Head | Other\ncell b | l (http://u)"),
         ("{code:python}\nx = *1*  # [not a link]\n{code}", "x = *1*  # [not a link]"),
-        ("Before\n{noformat}\n_raw_ \\\\ text\n{noformat}\nAfter", "Before\n_raw_ \\\\ text\nAfter"),
+        (
+            "Before\n{noformat}\n_raw_ \\\\ text\n{noformat}\nAfter",
+            "Before\n_raw_ \\\\ text\nAfter",
+        ),
         ("{quote}\nsaid *this*\n{quote}", "said this"),
         ("{panel:title=Note}\ninside{panel}", "inside"),
         ("first\\\\second", "first\nsecond"),
@@ -158,8 +172,14 @@ def _field(fid: str, custom_type: str | None) -> JiraField:
     [
         (_field("description", None), True),
         (_field("environment", None), True),
-        (_field("customfield_1", "com.atlassian.jira.plugin.system.customfieldtypes:textarea"), True),
-        (_field("customfield_2", "com.atlassian.jira.plugin.system.customfieldtypes:textfield"), False),
+        (
+            _field("customfield_1", "com.atlassian.jira.plugin.system.customfieldtypes:textarea"),
+            True,
+        ),
+        (
+            _field("customfield_2", "com.atlassian.jira.plugin.system.customfieldtypes:textfield"),
+            False,
+        ),
         (_field("summary", None), False),
         (_field("customfield_3", None), False),
     ],
@@ -173,3 +193,37 @@ def test_rich_text_is_description_environment_and_textareas(field: JiraField, ri
 def test_any_markup_reads_without_failing(markup: str) -> None:
     """Whatever a Jira field holds (hand-written, half-closed, odd) reads as some text."""
     assert isinstance(to_plain(markup), str)
+
+
+TEXTAREA = "com.atlassian.jira.plugin.system.customfieldtypes:textarea"
+TEXTFIELD = "com.atlassian.jira.plugin.system.customfieldtypes:textfield"
+
+
+def _converter() -> Any:
+    from connectors.jira.users import UserDirectory
+    from connectors.jira.values import ValueConverter
+
+    return ValueConverter(UserDirectory(None, "cloud"))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("field", [_field("description", None), _field("customfield_9", TEXTAREA)])
+def test_the_converter_reads_and_writes_rich_text_as_plain_text(field: JiraField) -> None:
+    from mappings.mapping import FieldMapping
+
+    conv, mapped = _converter(), FieldMapping(name="x", jira=field.id)
+    assert (
+        conv.from_jira(field, "*Vendor* [late|http://x]", mapped, None) == "Vendor late (http://x)"
+    )
+    assert conv.from_jira(field, "{color:red}{color}", mapped, None) is None
+    assert conv.to_jira(field, "Use *stars*", mapped, None) == "Use \\*stars*"
+    assert conv.to_jira(field, "", mapped, None) is None
+
+
+def test_single_line_text_is_never_converted() -> None:
+    from mappings.mapping import FieldMapping
+
+    conv = _converter()
+    for field in (_field("summary", None), _field("customfield_8", TEXTFIELD)):
+        mapped = FieldMapping(name="x", jira=field.id)
+        assert conv.from_jira(field, "*kept* [as is]", mapped, None) == "*kept* [as is]"
+        assert conv.to_jira(field, "*kept* [as is]", mapped, None) == "*kept* [as is]"

@@ -101,6 +101,57 @@ def test_random_bodies_never_cause_server_errors(mode: str) -> None:
                     "changelog/bulkfetch",
                     {"issueIdsOrKeys": pick(ODD_VALUES), "fieldIds": pick(ODD_VALUES)},
                 ),
+                (
+                    "POST",
+                    "issueLink",
+                    pick(
+                        [
+                            {
+                                "type": pick([{"name": "Blocks"}, {"id": "10003"}, *ODD_VALUES]),
+                                "inwardIssue": pick([{"key": "ALPHA-1"}, *ODD_VALUES]),
+                                "outwardIssue": pick([{"key": key}, {"id": 10002}, *ODD_VALUES]),
+                                "comment": pick([None, {"body": pick(ODD_VALUES)}, *ODD_VALUES]),
+                            },
+                            pick(ODD_VALUES),
+                        ]
+                    ),
+                ),
+                (pick(["GET", "DELETE"]), f"issueLink/{pick(['10000', 'x', '-1'])}", None),
+                (
+                    pick(["POST", "PUT"]),
+                    pick(["version", "version/10000", "component", "component/10000"]),
+                    pick(
+                        [
+                            {
+                                "name": pick(["9.9", "1.1", *ODD_VALUES]),
+                                "project": pick(["ALPHA", "NOPE", *ODD_VALUES]),
+                                "projectId": pick([10001, *ODD_VALUES]),
+                                "releaseDate": pick(ODD_VALUES),
+                                "released": pick(ODD_VALUES),
+                                "description": pick(ODD_VALUES),
+                                "assigneeType": pick(["UNASSIGNED", *ODD_VALUES]),
+                                "leadAccountId": pick(ODD_VALUES),
+                                "leadUserName": pick(ODD_VALUES),
+                            },
+                            pick(ODD_VALUES),
+                        ]
+                    ),
+                ),
+                (
+                    "PUT",
+                    f"issue/{key}",
+                    {
+                        pick(["fields", "update"]): {
+                            pick(["fixVersions", "versions", "components", "issuelinks"]): pick(
+                                [
+                                    [{pick(["add", "set", "remove"]): pick(ODD_VALUES)}],
+                                    [{"name": pick(["1.0", "Data", "nope"])}],
+                                    *ODD_VALUES,
+                                ]
+                            )
+                        }
+                    },
+                ),
             ]
             for method, path, body in requests_:
                 r = call(server, method, path, api=pick(["2", "3"]), json=body)
