@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox import links
+from sandbox import links, permissions
 from sandbox.app import App, Request, Response, route
 from sandbox.errors import JiraError, not_found
 from sandbox.model import Issue
@@ -37,6 +37,12 @@ def _issue(app: App, ref: Any, name: str) -> Issue:
     return app.store.get(str(ident))
 
 
+def _require_link_permission(app: App, req: Request, source: Issue) -> None:
+    """Jira answers 404 to a user without Link Issues in the source issue's project."""
+    message = f"No Link Issue Permission for issue '{source.key}'."
+    permissions.require(app.store.catalog, req.me, "LINK_ISSUES", source.project_id, message)
+
+
 @route("POST", "issueLink")
 def create_link(app: App, req: Request) -> Response:
     """Link two issues: ``inwardIssue`` <outward description> ``outwardIssue``.
@@ -52,6 +58,7 @@ def create_link(app: App, req: Request) -> Response:
     dest = _issue(app, body.get("outwardIssue"), "outwardIssue")
     if source.id == dest.id:
         raise JiraError(400, links.SELF_LINK)
+    _require_link_permission(app, req, source)
     app.store.check_write(req.me, source.project_id)
     comment = body.get("comment")
     doc = None
@@ -76,6 +83,7 @@ def get_link(app: App, req: Request) -> Any:
 def delete_link(app: App, req: Request) -> Response:
     """Remove a link from both issues (each logs it and gets a new ``updated``)."""
     source, _, _ = links.get(app.store, req.groups[0])
+    _require_link_permission(app, req, source)
     app.store.check_write(req.me, source.project_id)
     links.unlink(app.store, req.groups[0], req.me.username)
     return Response(204)
