@@ -40,8 +40,11 @@ _FREE_TEXT = {
     "description", "mitigation", "trigger", "impact_summary", "action_steps", "resolution",
     "rationale", "outcome", "scope_impact",
 }  # fmt: skip
-_PLAIN_TEXT = {"category", "board_ref", "depends_on"}
-_AMOUNTS = {"cost_impact", "schedule_impact_days", "estimate", "bac", "pv", "ev", "ac"}
+_PLAIN_TEXT = {"category", "board_ref", "depends_on", "release", "components"}
+_AMOUNTS = {
+    "cost_impact", "schedule_impact_days", "estimate", "bac", "pv", "ev", "ac",
+    "time_spent", "remaining_estimate", "original_estimate",
+}  # fmt: skip
 _DATEISH = re.compile(r"^\d{1,4}[-/. ][0-9A-Za-z]{1,9}[-/. ]\d{1,4}")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
