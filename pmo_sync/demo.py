@@ -65,6 +65,19 @@ def _edit_row(workbook: Path, mapping: MappingSpec, entity: str, key: str, **cha
     apply_patch(workbook, patch, expected=read.fingerprint, live=False)
 
 
+def _log_work(url: str, email: str | None, token: str | None, key: str, spent: str) -> None:
+    """What a developer does in Jira: log time on an issue (over Jira's REST API)."""
+    import requests
+
+    answer = requests.post(
+        f"{url}/rest/api/2/issue/{key}/worklog",
+        json={"timeSpent": spent},
+        auth=(email or "", token or ""),
+        timeout=30,
+    )
+    answer.raise_for_status()
+
+
 def _first(workbook: Path, mapping: MappingSpec, entity: str, **where: Any) -> Any:
     rows = read_records(workbook, mapping, mapping.entity(entity)).rows
     return next(r.record for r in rows if all(getattr(r.record, k) == v for k, v in where.items()))
@@ -149,6 +162,12 @@ def run_demo(directory: Path, console: Console) -> int:
                 f"   Jira:  {third.key} mitigation pasted from a {len(report_text):,}-character "
                 "report (more than an Excel cell holds)"
             )
+            status_mapping = load_mapping(STATUS_MAPPING)
+            item = _first(tracker, status_mapping, "work_item", release=None)
+            _edit_row(tracker, status_mapping, "work_item", item.key, release="1.1")
+            console.print(f"   Excel: {item.key} planned into release 1.1 (Release column)")
+            _log_work(server.url, credentials.email, credentials.api_token, item.key, "6h 30m")
+            console.print(f"   Jira:  6h 30m of work logged on {item.key} (a worklog)")
             console.print("[bold]7. Second sync[/bold]:")
             for result in runner.run():
                 print_result(console, result, details=True)
