@@ -274,6 +274,9 @@ class PairSync(ExcelApply, JiraApply):
             return run
         assert view is not None  # every entity with id columns was read
         bases = self.store.bases(self.pair.name, entity.type)
+        for sync_id, sent in view.recovered.items():
+            if sync_id not in bases:  # a create the previous process did not live to record
+                bases[sync_id] = BaseEntry(sync_id, sent.get("key"), sent, datetime.now(UTC))
         excel, copy_errors, copied_keys = separate_copies(excel, bases)
         excel_side = side_records(excel, fields)
         jira_side = [

@@ -57,6 +57,9 @@ class JiraView:
     deferred: set[str] = field(default_factory=set)  # sync ids whose create may be in flight
     fresh: set[str] = field(default_factory=set)  # sync ids read from Jira in this cycle
     models: dict[str, Any] = field(default_factory=dict)  # the records read, not re-validated
+    # sync id -> what a create sent, for creates finished after their process died: the
+    # base both sides agreed on at that moment (see JiraSide._recover_creates)
+    recovered: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def add(self, record: Any) -> None:
         """A record just read from Jira."""
@@ -268,6 +271,10 @@ class JiraSide:
             fetched = self.reader.read_keys(entity, sorted(found.values()))
             for record in fetched.records:
                 view.add(record)
+            for intent in pending:
+                sent = intent.payload.get("sent")
+                if intent.sync_id in found and sent is not None:
+                    view.recovered[intent.sync_id] = {**sent, "key": found[intent.sync_id]}
             view.problems.extend(fetched.problems)
             view.notes.extend(fetched.notes)
         for intent in pending:
@@ -316,16 +323,25 @@ class JiraSide:
     def create(
         self, entity: EntityMapping, cycle_id: str, records: Sequence[Any]
     ) -> list[WriteOutcome]:
-        """Create issues, journaling each intent first (committed before the request)."""
+        """Create issues, journaling each intent first (committed before the request).
+
+        The intent keeps what the create sends (link fields are added by a later request,
+        so they are sent as empty), so a create finished by the next process starts from
+        that base: a link the create did not live to add is then still added, and an edit
+        made on either side since is carried, instead of every difference being a
+        conflict."""
+        after_create = {f.name for f in entity.fields if f.link is not None}
         with self.store.transaction():
             for record in records:
+                sent = record_values(record)
+                sent.update(dict.fromkeys(after_create))
                 self.store.add_intent(
                     cycle_id,
                     self.pair.name,
                     entity.type,
                     str(record.sync_id),
                     CREATE,
-                    {"project": record.project, "summary": record.summary},
+                    {"project": record.project, "summary": record.summary, "sent": sent},
                 )
         return self.writer.create(self.scoped(entity), list(records))
 

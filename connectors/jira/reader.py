@@ -98,15 +98,18 @@ class JiraReader:
         self.on_page: Callable[[int], None] | None = None  # issues per page, for progress bars
 
     # -- query ------------------------------------------------------------------------------
-    def scope_jql(self, entity: EntityMapping, projects: Sequence[str]) -> str:
-        """Project(s) AND issue type(s) AND the mapping's extra JQL."""
+    def scope_jql(
+        self, entity: EntityMapping, projects: Sequence[str], *, extra: bool = True
+    ) -> str:
+        """Project(s) AND issue type(s) AND (unless ``extra`` is false) the mapping's
+        extra JQL."""
         if entity.jira is None:
             raise JiraError(f"entity {entity.type!r} has no Jira scope in the mapping")
         clauses = [
             f"project in ({', '.join(quote(p) for p in projects)})",
             f"issuetype in ({', '.join(quote(t) for t in entity.jira.issue_types)})",
         ]
-        if entity.jira.jql:
+        if extra and entity.jira.jql:
             clauses.append(f"({entity.jira.jql})")
         return " AND ".join(clauses)
 

@@ -364,12 +364,15 @@ class JiraWriter:
         """sync_id -> key of issues in scope created since ``since`` carrying those ids.
 
         The sandbox's JQL has no issue.property[...] clause, so recently created issues in
-        scope are searched with the property in the results and matched here.
+        scope are searched with the property in the results and matched here. The
+        mapping's extra JQL is left out: an issue it would admit only once a later step
+        has run (a register of blocked work, whose links are added after the create) must
+        still be found, and the sync id is what identifies it.
         """
         wanted = {str(r.sync_id) for r in records}
         projects = sorted({str(r.project) for r in records})
         reader = JiraReader(self.site, self.spec)
-        jql = reader.scope_jql(entity, projects)
+        jql = reader.scope_jql(entity, projects, extra=False)
         start = (since - timedelta(minutes=2)).astimezone(self.site.time_zone)
         jql = f'{jql} AND created >= "{start:%Y-%m-%d %H:%M}"'
         found: dict[str, str] = {}

@@ -213,3 +213,150 @@ def test_logged_work_reaches_store_and_pmo_field(breadth: Any) -> None:
         world.edit_row("work_item", key, time_spent=99)
         world.cycle()
         assert jira.issue(key).fields.timespent == 4.5 * 3600
+
+
+REGISTER = """
+name = "blocked_work"
+
+[[entity]]
+type = "dependency"
+excel = { sheet = "Blocked Work", flag_column = "Sync Status" }
+jira = { issue_type = ["Story", "Task"], jql = 'issueLinkType = "is blocked by"' }
+field = [
+  { name = "summary", excel = "Item", jira = "summary", required = true },
+  { name = "depends_on", excel = "Blocked By", jira = "issuelinks", link = "is blocked by" },
+  { name = "owner", excel = "Owner", jira = "assignee", direction = "jira-to-excel" },
+]
+"""
+
+
+@pytest.mark.parametrize("mode", ["cloud", "datacenter"])
+def test_a_link_added_in_jira_appears_as_a_row_of_the_dependency_register(
+    tmp_path: Path, mode: str, world_factory: Any
+) -> None:
+    """A register of blocked work: every story or task that another issue blocks is a
+    row (the scope's JQL says ``issueLinkType = "is blocked by"``), so a link made in
+    Jira between two stories adds a row, and removing the last link flags it."""
+    (tmp_path / "register.toml").write_text(REGISTER, "utf-8")
+
+    def build(path: Path) -> None:
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "Blocked Work"
+        sheet.append(["Jira Key", "Sync ID", "Item", "Blocked By", "Owner", "Sync Status"])
+        book.save(path)
+
+    source = tmp_path / "source" / "register.xlsx"
+    source.parent.mkdir()
+    build(source)
+    with running_sandbox(mode=mode, seed="demo", timezone="UTC") as server:
+        jira = make_jira(server)
+        stories = [
+            i.key for i in jira.search_issues("project = ALPHA AND issuetype = Story ORDER BY key")
+        ]
+        blocked_before = {
+            i.key
+            for i in jira.search_issues(
+                'project = ALPHA AND issuetype in (Story, Task) AND issueLinkType = "is blocked by"'
+            )
+        }
+        free = [k for k in stories if k not in blocked_before]
+        assert len(free) >= 3, stories
+        blocker, blocked, other = free[:3]
+        world = world_factory(tmp_path, server, str(tmp_path / "register.toml"), source=source)
+        try:
+            first = world.cycle()
+            assert first.outcome == "ok", first.all_errors
+            assert {r.record.key for r in world.rows("dependency").rows} == blocked_before
+            assert world.cycle().counts == {}
+
+            # A person links two stories in Jira: the blocked one becomes a row.
+            jira.create_issue_link("Blocks", blocker, blocked)
+            added = world.cycle()
+            assert added.outcome == "ok", added.all_errors
+            row = world.row("dependency", blocked)
+            assert row.record.depends_on == blocker
+            assert row.record.summary == jira.issue(blocked).fields.summary
+
+            # The PMO adds a second blocker in the register: Jira gets the link.
+            world.edit_row("dependency", blocked, depends_on=f"{blocker}, {other}")
+            pushed = world.cycle()
+            assert pushed.outcome == "ok", pushed.all_errors
+            assert _blocked_by(server, blocked) == sorted([blocker, other])
+
+            # Both links removed in Jira: the issue leaves the register's scope, and its
+            # row is flagged (kept, never deleted), not synced any more.
+            for link in jira.issue(blocked, fields="issuelinks").fields.issuelinks:
+                jira.delete_issue_link(link.id)
+            cleared = world.cycle()
+            assert cleared.outcome == "ok", cleared.all_errors
+            flagged = world.row("dependency", blocked)
+            assert flagged.record.key == blocked
+            assert world.cycle().counts == {}
+            from python_calamine import CalamineWorkbook
+
+            sheet = CalamineWorkbook.from_path(str(world.workbook)).get_sheet_by_name(
+                "Blocked Work"
+            )
+            (cells,) = [r for r in sheet.to_python() if r[0] == blocked]
+            assert cells[5], cells  # the Sync Status flag says it left Jira's scope
+        finally:
+            world.runner.close()
+
+
+class _Crash(BaseException):
+    """The process dying mid-cycle: nothing in pmo-sync may catch it."""
+
+
+def test_a_register_row_whose_create_outlived_its_process_is_not_created_twice(
+    tmp_path: Path, world_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The register's scope admits an issue only once its link exists; a process that
+    died between the create and the link must not make the next cycle create it again."""
+    from connectors.jira.transport import JiraHttp
+
+    (tmp_path / "register.toml").write_text(REGISTER, "utf-8")
+    source = tmp_path / "source" / "register.xlsx"
+    source.parent.mkdir()
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Blocked Work"
+    sheet.append(["Jira Key", "Sync ID", "Item", "Blocked By", "Owner", "Sync Status"])
+    with running_sandbox(mode="datacenter", seed="demo", timezone="UTC") as server:
+        jira = make_jira(server)
+        (blocker,) = [
+            i.key for i in jira.search_issues("project = ALPHA AND issuetype = Risk", maxResults=1)
+        ]
+        sheet.append([None, None, "Cut-over rehearsal", blocker, None, None])
+        book.save(source)
+        world = world_factory(tmp_path, server, str(tmp_path / "register.toml"), source=source)
+        real_post = JiraHttp.post
+
+        def dying(self: JiraHttp, path: str, *args: Any, **kwargs: Any) -> Any:
+            answer = real_post(self, path, *args, **kwargs)
+            if path == "issue/bulk":
+                raise _Crash
+            return answer
+
+        monkeypatch.setattr(JiraHttp, "post", dying)
+        with pytest.raises(_Crash):
+            world.cycle()
+        world.runner.close()
+        monkeypatch.setattr(JiraHttp, "post", real_post)
+        created = jira.search_issues('project = ALPHA AND summary ~ "Cut-over rehearsal"')
+        assert len(created) == 1 and _blocked_by(server, created[0].key) == []
+
+        again = world_factory(
+            tmp_path, server, str(tmp_path / "register.toml"), source=source, keep_workbook=True
+        )
+        try:
+            finished = again.cycle()
+            assert finished.outcome == "ok", finished.all_errors
+            created = jira.search_issues('project = ALPHA AND summary ~ "Cut-over rehearsal"')
+            assert len(created) == 1  # found by its sync id, not created again
+            key = created[0].key
+            assert again.row("dependency", key).record.depends_on == blocker
+            assert _blocked_by(server, key) == [blocker]
+            assert again.cycle().counts == {}
+        finally:
+            again.runner.close()
