@@ -159,6 +159,13 @@ def require(
         raise JiraError(status, message)
 
 
+def check_assignable(catalog: Catalog, username: str | None, project_id: str) -> None:
+    """Jira's 400 when an assignee lacks the Assignable User permission (here: Developers)."""
+    user = catalog.users.get(username) if username else None
+    if user is not None and "Developers" not in roles_in(user, catalog.projects[project_id]):
+        raise JiraError(400, None, {"assignee": f"User '{username}' cannot be assigned issues."})
+
+
 def may_write(catalog: Catalog, user: User, project_id: str) -> bool:
     """The blanket rule behind ``Store.check_write``: editing needs EDIT_ISSUES."""
     return has(catalog, user, "EDIT_ISSUES", catalog.projects[project_id])

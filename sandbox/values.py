@@ -33,7 +33,7 @@ def parse_value(fd: FieldDef, raw: Any, ctx: render.Ctx, lookup: IssueLookup | N
         return versions.parse(fd, raw, ctx)
     if kind == "timetracking":
         return None if raw is None else timetracking.parse_timetracking(fd, raw)
-    if raw is None:
+    if raw is None and kind != "issuelinks":  # links are set by update.issuelinks only
         return [] if kind in ("multiselect", "multiuser", "labels") else None
     if kind == "string":
         if not isinstance(raw, str):

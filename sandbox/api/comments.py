@@ -82,7 +82,7 @@ def get_comment(app: App, req: Request) -> Any:
 def edit_comment(app: App, req: Request) -> Any:
     """Replace a comment's body."""
     issue = app.store.get(req.groups[0])
-    comment = _comment(issue, req.groups[1])
+    comment = _comment(issue, req.groups[1], app, req)
     permissions.require(
         app.store.catalog,
         req.me,
@@ -93,15 +93,21 @@ def edit_comment(app: App, req: Request) -> Any:
     app.store.check_write(req.me, issue.project_id)
     body = req.json()
     doc = comment_body(app, req, body.get("body") if isinstance(body, dict) else None)
+    visibility = comment.visibility
+    if isinstance(body, dict) and "visibility" in body:  # absent: the restriction stays
+        visibility = parse_visibility(
+            app.store.catalog, req.me, body.get("visibility"), issue.project_id
+        )
     app.store.update_comment(issue, comment, doc, req.me.username)
-    return app.renderer.comment(issue, comment, app.ctx(req.api))
+    comment.visibility = visibility  # same write: nothing has rendered the new version yet
+    return _json(app, req, issue, comment)
 
 
 @route("DELETE", "issue/{id}/comment/{cid}")
 def delete_comment(app: App, req: Request) -> Response:
     """Delete a comment (204)."""
     issue = app.store.get(req.groups[0])
-    comment = _comment(issue, req.groups[1])
+    comment = _comment(issue, req.groups[1], app, req)
     permissions.require(
         app.store.catalog,
         req.me,

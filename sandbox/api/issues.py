@@ -113,6 +113,7 @@ def create_one(app: App, req: Request, body: Any) -> Issue:
         if not isinstance(prop, dict) or "key" not in prop:
             raise JiraError(400, "Each property needs a 'key' and a 'value'.")
         props[str(prop["key"])] = prop.get("value")
+    permissions.check_assignable(cat, changes.get("assignee"), project.id)
     reporter = changes.pop("reporter", None) or req.me.username
     issue = app.store.create(project.id, issue_type.id, changes, reporter, properties=props)
     links.apply_ops(app.store, issue, new_links, req.me.username)
@@ -147,6 +148,8 @@ def edit_issue(app: App, req: Request) -> Response:
     changes, comments = parse_update(app, req, body, screen=edit_screen(app, issue), current=issue)
     new_links = changes.pop(links.FIELD, [])
     timetracking.expand_changes(changes, issue)
+    if "assignee" in changes:
+        permissions.check_assignable(app.store.catalog, changes["assignee"], issue.project_id)
     old_type = issue.fields["issuetype"]
     if new_type is not None:
         changes["issuetype"] = new_type
@@ -185,6 +188,7 @@ def assign(app: App, req: Request) -> Response:
     else:
         fd = app.store.catalog.fields["assignee"]
         value = values.parse_value(fd, {key: ident}, app.ctx(req.api))
+        permissions.check_assignable(app.store.catalog, value, issue.project_id)
     app.store.edit(issue, {"assignee": value}, req.me.username)
     return Response(204)
 

@@ -142,6 +142,7 @@ def user_search(app: App, req: Request) -> Any:
             u
             for u in app.store.catalog.users.values()
             if u.email.lower().startswith(low)
+            or (app.cloud and u.account_id.lower() == low)  # Cloud's query matches an accountId
             or any(part.lower().startswith(low) for part in u.display_name.split())
             or u.display_name.lower().startswith(low)
             or (not app.cloud and u.username.lower().startswith(low))

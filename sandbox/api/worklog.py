@@ -41,6 +41,8 @@ def _seconds(body: dict[str, Any], required: bool) -> int | None:
     """Time spent from ``timeSpent`` ("3h 30m") or ``timeSpentSeconds``; 400 if bad."""
     if "timeSpentSeconds" in body and body["timeSpentSeconds"] is not None:
         raw = body["timeSpentSeconds"]
+        if isinstance(raw, str) and raw.strip().isdigit():  # Jira's JSON reader coerces "3600"
+            raw = int(raw)
         if isinstance(raw, bool) or not isinstance(raw, int) or raw <= 0:
             raise JiraError(400, None, {"timeLogged": _SPENT_INVALID})
         return raw

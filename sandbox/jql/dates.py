@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sandbox.jql.errors import JqlError
+from sandbox.timetracking import parse_duration
 
 _FORMATS = ("%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d")
 _PERIOD = re.compile(r"^\s*([-+]?)\s*((?:\d+\s*[wdhm]\s*)+)$")
@@ -103,6 +104,17 @@ def function_to_ms(name: str, args: tuple[str, ...], field: str, tz: ZoneInfo, n
     chosen = start if low.startswith("start") else end - timedelta(minutes=1)
     chosen = chosen + timedelta(minutes=shift)
     return int(chosen.timestamp() * 1000)
+
+
+def duration_seconds(text: str, field: str) -> int:
+    """A time tracking duration (``2d``, ``3h 30m``, a bare number of minutes) in seconds."""
+    seconds = parse_duration(text)
+    if seconds is None:
+        raise JqlError(
+            f"The value '{text}' for field '{field}' is invalid - please specify a positive "
+            "duration format."
+        )
+    return seconds
 
 
 def ms_to_date(ms: int, tz: ZoneInfo) -> str:

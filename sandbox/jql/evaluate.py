@@ -19,7 +19,6 @@ from sandbox.jql.ast import Clause, Empty, Expr, Func, Logical, Not, Operand, Qu
 from sandbox.jql.errors import JqlError
 from sandbox.model import FieldDef, Issue
 from sandbox.richtext import plain_text
-from sandbox.timetracking import parse_duration
 
 Predicate = Callable[[Issue], bool]
 _EMPTY = object()
@@ -363,17 +362,11 @@ def _accessors(
 
         return (lambda i: i.fields.get(fid)), resolve_num, _EQUALITY | _ORDERING
     if kind == "seconds":  # timespent, originalEstimate, remainingEstimate: "2d", "3h 30m"
-
-        def resolve_duration(o: Operand) -> list[Any]:
-            seconds = parse_duration(literal(o))
-            if seconds is None:
-                raise JqlError(
-                    f"The value '{literal(o)}' for field '{name}' is invalid - please specify "
-                    "a positive duration format."
-                )
-            return [seconds]
-
-        return (lambda i: i.fields.get(fid)), resolve_duration, _EQUALITY | _ORDERING
+        return (
+            (lambda i: i.fields.get(fid)),
+            (lambda o: [dates.duration_seconds(literal(o), name)]),
+            _EQUALITY | _ORDERING,
+        )
     if kind == "date":
 
         def resolve_date(o: Operand) -> list[Any]:

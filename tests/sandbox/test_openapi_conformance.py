@@ -259,14 +259,20 @@ OPS: list[Op] = [
         201,
         body={"body": ADF},
     ),
-    Op("GET", "/rest/api/3/issue/{issueIdOrKey}/comment", "issue/ALPHA-2/comment", 200),
+    Op(
+        "GET",
+        "/rest/api/3/issue/{issueIdOrKey}/comment",
+        "issue/ALPHA-2/comment",
+        200,
+        params={"expand": "renderedBody"},
+    ),
     Op("GET", "/rest/api/3/issue/{issueIdOrKey}/comment/{id}", "issue/ALPHA-2/comment/{cid}", 200),
     Op(
         "PUT",
         "/rest/api/3/issue/{issueIdOrKey}/comment/{id}",
         "issue/ALPHA-2/comment/{cid}",
         200,
-        body={"body": ADF},
+        body={"body": ADF, "visibility": {"type": "group", "value": "jira-administrators"}},
     ),
     Op(
         "DELETE",

@@ -37,6 +37,9 @@ ODD_VALUES: list[Any] = [
 ]
 
 
+DEVS = {"type": "role", "value": "Developers"}
+
+
 @pytest.mark.parametrize("mode", ["cloud", "datacenter"])
 def test_random_bodies_never_cause_server_errors(mode: str) -> None:
     rng = random.Random(20261128)
@@ -152,7 +155,64 @@ def test_random_bodies_never_cause_server_errors(mode: str) -> None:
                         }
                     },
                 ),
+                (
+                    pick(["POST", "PUT", "DELETE", "GET"]),
+                    pick([f"issue/{key}/worklog", f"issue/{key}/worklog/{pick(['10000', 'x'])}"]),
+                    pick(
+                        [
+                            {
+                                pick(["timeSpent", "timeSpentSeconds"]): pick(
+                                    ["1h", "2d 3h", "0", "3600", *ODD_VALUES]
+                                ),
+                                "started": pick(["2026-01-17T09:30:00.000+0000", *ODD_VALUES]),
+                                "comment": pick(ODD_VALUES),
+                                "visibility": pick(
+                                    [{"type": "role", "value": "Users"}, *ODD_VALUES]
+                                ),
+                            },
+                            pick(ODD_VALUES),
+                        ]
+                    ),
+                ),
+                (
+                    "PUT",
+                    f"issue/{key}",
+                    {
+                        "fields": {
+                            pick(["timetracking", "issuetype"]): pick(
+                                [{"originalEstimate": pick(["2d", *ODD_VALUES])}, *ODD_VALUES]
+                            )
+                        }
+                    },
+                ),
+                (
+                    pick(["POST", "PUT"]),
+                    pick(["issue/ALPHA-3/comment", "issue/ALPHA-3/comment/10000"]),
+                    {
+                        "body": "x",
+                        "visibility": pick([DEVS, {"type": pick(ODD_VALUES)}, *ODD_VALUES]),
+                    },
+                ),
             ]
+            lookups = [
+                "mypermissions",
+                "user/assignable/search",
+                f"priority/{pick(['1', 'x', '-1'])}",
+                f"resolution/{pick(['10000', 'x'])}",
+                f"statuscategory/{pick(['2', 'done', 'x'])}",
+                f"customFieldOption/{pick(['10100', 'x'])}",
+                f"project/{pick(['ALPHA', 'NOPE', '10001'])}/statuses",
+                f"issue/{key}/worklog",
+            ]
+            params = {
+                pick(
+                    ["permissions", "projectKey", "issueKey", "project", "query", "startAt"]
+                ): pick(["EDIT_ISSUES,BROWSE_PROJECTS", "ALPHA", "ALPHA-1", "NOPE", "-1", "x", ""])
+                for _ in range(3)
+            }
+            r = call(server, "GET", pick(lookups), params=params, user=pick(["api", "viewer"]))
+            assert r.status_code < 500, (r.url, r.text)
+            statuses.append(r.status_code)
             for method, path, body in requests_:
                 r = call(server, method, path, api=pick(["2", "3"]), json=body)
                 statuses.append(r.status_code)
