@@ -96,7 +96,8 @@ def _inline(nodes: list[Node]) -> str:
 def rendered_fields(
     issue: Any, chosen: list[str], rendered: dict[str, Any], ctx: Any
 ) -> dict[str, Any]:
-    """``renderedFields``: HTML for the chosen rich-text fields and comment bodies."""
+    """``renderedFields``: HTML for the chosen rich-text fields, comment bodies and worklog
+    comments."""
     out: dict[str, Any] = {}
     for fid in chosen:
         fd = ctx.catalog.fields[fid]
@@ -109,4 +110,19 @@ def rendered_fields(
                 {**c, "body": adf_to_html(bodies.get(c["id"])) or ""} for c in page["comments"]
             ]
             out[fid] = page
+        elif fd.kind == "worklog" and isinstance(rendered.get(fid), dict):
+            out[fid] = _rendered_worklogs(issue, rendered[fid])
     return out
+
+
+def _rendered_worklogs(issue: Any, page: dict[str, Any]) -> dict[str, Any]:
+    """The ``worklog`` page with each worklog's comment as HTML (worklogs without one keep
+    having no ``comment``, as in ``fields``)."""
+    comments = {r["id"]: r.get("comment") for r in issue.fields.get("worklog") or ()}
+    shown = []
+    for w in page["worklogs"]:
+        w = dict(w)
+        if "comment" in w:
+            w["comment"] = adf_to_html(comments.get(w["id"])) or ""
+        shown.append(w)
+    return {**page, "worklogs": shown}

@@ -7,6 +7,7 @@ search visibility behave exactly as for an API write, without any HTTP.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sandbox.model import Comment, Issue
@@ -93,6 +94,42 @@ class HumanEdits:
         with self.lock:
             body = wiki_to_adf(wiki) or empty_doc()
             return self.add_comment(self.get(key), body, author)
+
+    def human_log_work(
+        self: Store,
+        key: str,
+        time_spent: str,
+        started: datetime,
+        author: str = "alice",
+        comment: str | None = None,
+        visibility: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Log work (``"2h 30m"``, comment in wiki markup) as ``author`` would in the UI; the
+        remaining estimate moves as with ``adjustEstimate=auto``."""
+        from sandbox import timetracking, worklogs  # worklogs builds on the store
+
+        seconds = timetracking.parse_duration(time_spent)
+        if not seconds or started.tzinfo is None:
+            raise ValueError(f"need a positive duration and an aware start, not {time_spent!r}")
+        with self.lock:
+            issue = self.get(key)
+            return worklogs.add(
+                self,
+                issue,
+                self._friendly_user(author),
+                seconds=seconds,
+                started=int(started.timestamp() * 1000),
+                comment=wiki_to_adf(comment) if comment else None,
+                visibility=visibility,
+                remaining=worklogs.remaining_after(
+                    "auto",
+                    issue.fields.get("timeestimate"),
+                    seconds,
+                    new_estimate=None,
+                    amount=None,
+                    amount_name="reduceBy",
+                ),
+            )
 
     def _friendly(self: Store, fid: str, value: Any) -> Any:
         fd = self.catalog.fields[fid]

@@ -14,7 +14,7 @@ import hashlib
 import json
 from typing import Any
 
-from sandbox import render
+from sandbox import permissions, render
 from sandbox.api.issues import issue_payload
 from sandbox.app import App, Request, route
 from sandbox.errors import JiraError
@@ -48,7 +48,12 @@ def matching_issues(
         if bounded and not query.bounded:
             raise JiraError(400, UNBOUNDED)
         now_ms = int(store.clock() * 1000)
-        env = Env(store.catalog, store.find, req.me.username, app.tz, now_ms)
+        me, cat = req.me, store.catalog
+
+        def can_see(visibility: dict[str, str] | None, project_id: str) -> bool:
+            return permissions.can_see(cat, me, visibility, project_id)
+
+        env = Env(cat, store.find, me.username, app.tz, now_ms, can_see)
         compiled = compile_query(query, env)
     except JqlError as err:
         raise JiraError(400, err.message) from None

@@ -30,6 +30,15 @@ def _visible_record(app: App, req: Request, issue: Issue, wid: str) -> dict[str,
     return rec
 
 
+def _json(app: App, req: Request, issue: Issue, rec: dict[str, Any]) -> dict[str, Any]:
+    """A worklog for this request. ``expand`` takes only ``properties`` on these resources
+    (worklog properties: none here, so an empty list); ``renderedFields`` is the issue's."""
+    out = worklogs.worklog_json(issue, rec, app.ctx(req.api))
+    if "properties" in {e.strip().lower() for e in req.param_list("expand")}:
+        out["properties"] = []
+    return out
+
+
 def _body(req: Request) -> dict[str, Any]:
     body = req.json()
     if not isinstance(body, dict):
@@ -84,12 +93,11 @@ def list_worklogs(app: App, req: Request) -> Any:
         for r in worklogs.records(issue)
         if after <= r["started"] < before and _visible(app, req, issue, r)
     ]
-    ctx = app.ctx(req.api)
     return {
         "startAt": start,
         "maxResults": size,
         "total": len(items),
-        "worklogs": [worklogs.worklog_json(issue, r, ctx) for r in items[start : start + size]],
+        "worklogs": [_json(app, req, issue, r) for r in items[start : start + size]],
     }
 
 
@@ -124,7 +132,7 @@ def add_worklog(app: App, req: Request) -> Response:
         visibility=visibility,
         remaining=remaining,
     )
-    return Response(201, worklogs.worklog_json(issue, rec, app.ctx(req.api)))
+    return Response(201, _json(app, req, issue, rec))
 
 
 @route("GET", "issue/{id}/worklog/{wid}")
@@ -132,7 +140,7 @@ def get_worklog(app: App, req: Request) -> Any:
     """One worklog."""
     issue = app.store.get(req.groups[0])
     rec = _visible_record(app, req, issue, req.groups[1])
-    return worklogs.worklog_json(issue, rec, app.ctx(req.api))
+    return _json(app, req, issue, rec)
 
 
 @route("PUT", "issue/{id}/worklog/{wid}")
@@ -172,7 +180,7 @@ def edit_worklog(app: App, req: Request) -> Any:
         amount_name="reduceBy",
     )
     new = worklogs.update(app.store, issue, rec["id"], req.me.username, changes, remaining)
-    return worklogs.worklog_json(issue, new, app.ctx(req.api))
+    return _json(app, req, issue, new)
 
 
 @route("DELETE", "issue/{id}/worklog/{wid}")

@@ -17,7 +17,7 @@ from sandbox.jql.errors import JqlError
 from sandbox.model import FieldDef, Issue
 
 if TYPE_CHECKING:
-    from sandbox.jql.evaluate import Env
+    from sandbox.jql.context import Env
 
 KINDS = ("versions", "components", "issueLinkType", "issuelinks")
 _EQUALITY = {"=", "!=", "in", "not in", "is", "is not"}
@@ -85,7 +85,7 @@ def accessors(
     env: Env,
     literal: Callable[[Operand], str],
 ) -> Accessors:
-    """(extract, resolve, operators) for one of ``KINDS``, like ``evaluate._accessors``."""
+    """(extract, resolve, operators) for one of ``KINDS``, like ``accessors.accessors``."""
     cat = env.catalog
 
     def unknown(value: str) -> JqlError:
