@@ -48,7 +48,10 @@ _AMOUNTS = {
 _DATEISH = re.compile(r"^\d{1,4}[-/. ][0-9A-Za-z]{1,9}[-/. ]\d{1,4}")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
-NOT_CLASSIFIED = {"updated"}  # set by the connectors, never a column of its own
+NOT_CLASSIFIED = {
+    "updated",  # set by the connectors, never a column of its own
+    "ref",  # the tracker's own numbering: recognised by its headers (own_id), mapped by hand
+}
 
 
 @dataclass(frozen=True)

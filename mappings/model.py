@@ -171,6 +171,11 @@ class Record(BaseModel):
 
     sync_id: SyncId = Field(default_factory=uuid4, description="Stable id across both sides")
     key: IssueKey = Field(None, description="Jira issue key once the item exists in Jira")
+    ref: Text = Field(
+        None,
+        description="The tracker's own number for the row (R-3, DEP-004), kept in the "
+        "workbook; a link cell may name the row by it instead of its Jira key",
+    )
     project: ProjectKey = None
     summary: Summary
     description: Text = None
@@ -185,6 +190,10 @@ class Record(BaseModel):
         data = self.model_dump(exclude=set(self.derived_fields))
         data.update(changes)
         return type(self).model_validate(data, context=context)
+
+
+REF_FIELD = "ref"
+"""The field of a tracker's own numbering (see Record.ref)."""
 
 
 def _check_derived(data: dict[str, Any], name: str, computed: Any, normalise: Any) -> None:

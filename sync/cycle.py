@@ -19,6 +19,7 @@ both sides agreeing (nothing to do but record the base) or the same differences 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -42,6 +43,7 @@ from sync.excel_side import ExcelChanges, read_entity, side_records
 from sync.fidelity import hold_unfaithful
 from sync.jira_apply import JiraApply, lossy_write_warnings, waiting_creates
 from sync.jira_side import CURSOR, JiraSide, JiraView
+from sync.link_cells import REF, RowRefs, canonical_rows, link_fields
 from sync.outcome import CycleResult, EntityRun
 from sync.plan import (
     Plan,
@@ -81,6 +83,7 @@ class PairSync(ExcelApply, JiraApply):
                 if e.jira is not None and (not wanted or e.type in wanted)
             ]
         self.keep_backups = self.config.sync.backups_to_keep
+        self._row_refs = RowRefs()
 
     @property
     def workbook(self) -> Path:
@@ -115,6 +118,7 @@ class PairSync(ExcelApply, JiraApply):
             if not dry_run and any(v.full_read for v in views.values()):
                 self._remember_projects()
             result.errors.extend(self._refused.values())
+            self._row_refs = self._read_row_refs()
             result.runs = [
                 self._plan(entity, views.get(entity.type))
                 for entity in self.entities
@@ -130,7 +134,10 @@ class PairSync(ExcelApply, JiraApply):
             raise
         result.open_conflicts = len(self.store.open_conflicts(self.pair.name))
         if not dry_run:
-            settled = result.outcome in ("ok", "conflicts") and not result.stopped
+            # A link cell naming a row that was not in Jira yet is written by the next
+            # cycle, which must therefore look at the workbook again.
+            waiting = any(run.links_waiting for run in result.runs)
+            settled = result.outcome in ("ok", "conflicts") and not result.stopped and not waiting
             with self.store.transaction():
                 self.store.set_cursor(
                     self.pair.name, "_cycle", QUIET, self._workbook_stamp() if settled else None
@@ -244,9 +251,25 @@ class PairSync(ExcelApply, JiraApply):
                 found.append(entity)
         return found
 
+    def _read_row_refs(self) -> RowRefs:
+        """The pair's rows by their own number, when a link cell may name them so."""
+        if not any(link_fields(e) for e in self.entities):
+            return RowRefs()
+        reads = []
+        for entity in self.entities:
+            if entity.type in self._refused or not any(
+                f.name == REF and f.excel for f in entity.fields
+            ):
+                continue
+            with contextlib.suppress(*TRACKER_ERRORS):
+                reads.append(read_entity(self.workbook, self.mapping, entity, self.context))
+        return RowRefs.of(reads)
+
     def _plan(self, entity: EntityMapping, view: JiraView | None) -> EntityRun:
         fields = synced_fields(entity)
         excel = read_entity(self.workbook, self.mapping, entity, self.context)
+        links = canonical_rows(excel, entity, self._row_refs)
+        excel = links.read
         missing = [
             header
             for name, header in (
@@ -310,6 +333,9 @@ class PairSync(ExcelApply, JiraApply):
             resolutions=resolutions,
         )
         run = EntityRun(entity, fields, excel, view, matches, plan, resolutions)
+        run.row_refs = self._row_refs
+        run.warnings.extend(links.warnings)
+        run.links_waiting = links.waiting
         run.warnings.extend(f"{note.key}: {note.message}" for note in view.notes)
         run.warnings.extend(waiting_creates(excel, view))
         run.warnings.extend([*held, *plan.warnings, *lossy_write_warnings(plan, matches, fields)])

@@ -21,6 +21,7 @@ from mappings.mapping import EntityMapping, MappingSpec
 from mappings.model import build_record
 from sync.excel_side import ExcelChanges, flag_text
 from sync.jira_side import without_derived
+from sync.link_cells import shown_links
 from sync.outcome import CycleResult, EntityRun
 from sync.plan import Operation
 from sync.store import StateStore
@@ -73,7 +74,8 @@ class ExcelApply:
         styles = run.excel.styles
         for op in run.plan.operations:
             if op.kind == "excel_write" and op.row is not None:
-                values = self._within_lists(run, op, {c.name: c.value for c in op.changes})
+                values = {c.name: c.value for c in op.changes}
+                values = self._within_lists(run, op, shown_links(entity, values, run.row_refs))
                 changes.write(entity, location, op.row, values, styles)
             elif op.kind == "excel_append":
                 model = run.jira.models.get(str(op.sync_id))
@@ -94,6 +96,11 @@ class ExcelApply:
                 for f in entity.fields
                 if f.excel and f.jira and f.direction == "excel-to-jira"
             }
+            if run.row_refs.refs:
+                appended = [
+                    r.model_copy(update=shown_links(entity, dict(r), run.row_refs))
+                    for r in appended
+                ]
             for record in appended:
                 values = {f.name: getattr(record, f.name) for f in entity.fields if f.to_excel}
                 self._within_lists(run, None, values, new_row=record.key)

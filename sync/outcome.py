@@ -13,6 +13,7 @@ from typing import Any
 from connectors.excel.records import RecordsRead
 from mappings.mapping import EntityMapping
 from sync.jira_side import JiraView
+from sync.link_cells import RowRefs
 from sync.plan import RECREATE, Match, Plan
 
 
@@ -36,6 +37,8 @@ class EntityRun:
     warnings: list[str] = field(default_factory=list)
     """Handled safely but worth a person's look (a field held back, a value written as
     text); they do not make the cycle fail."""
+    row_refs: RowRefs = field(default_factory=RowRefs)  # link cells naming rows by number
+    links_waiting: bool = False  # a link cell names a row not yet in Jira
 
     @property
     def recreations(self) -> set[str]:

@@ -21,6 +21,7 @@ from typing import Any
 from mappings.errors import Problem, RecordValidationError, UnknownValueError
 from mappings.mapping import EntityMapping, FieldMapping, MappingSpec
 from mappings.model import ENTITY_TYPES, build_record
+from mappings.model import REF_FIELD as REF
 from mappings.values import Choices
 
 from .fingerprint import Fingerprint
@@ -151,7 +152,11 @@ def read_records(
         entity, data.location, data.fingerprint, id_columns=ids, recalculation_pending=stale
     )
     result.styles = _column_styles(path, location, fields)
+    others = [f.excel for f in fields if f.excel and f.name != REF] + list(ids.values())
+    ref_header = next((f.excel for f in fields if f.name == REF and f.excel), None)
     for row in data.rows:
+        if ref_header is not None and _numbered_only(row, ref_header, others):
+            continue  # a template's pre-numbered row: blank until something is typed in it
         source = f"{Path(path).name}, {location.sheet} row {row.row_number}"
         unknown: dict[str, str] = {}
         _count_labels(row, mapping, fields, result.styles)
@@ -169,6 +174,15 @@ def read_records(
         stamped = "sync_id" in ids and row.value(ids["sync_id"]) not in (None, "")
         result.rows.append(RowRecord(row.row_number, record, formulas, stamped, unknown))
     return result
+
+
+def _numbered_only(row: TrackerRow, ref_header: str, others: list[str]) -> bool:
+    """A row holding the tracker's own number (``ref``) and nothing else that is mapped:
+    templates come with numbered empty rows, which are no records."""
+    if row.value(ref_header) in (None, ""):
+        return False
+    cells = [row.cells.get(h) for h in others]
+    return all(c is None or (c.value in (None, "") and c.error is None) for c in cells)
 
 
 def _column_styles(
@@ -311,7 +325,9 @@ def blank_rows(path: Path, read: RecordsRead) -> list[int]:
     any mapped or id column), to be filled before appending. Rows empty in every column
     are left to the appender, which reuses them itself."""
     taken = {r.row_number for r in read.rows} | set(read.rejected_rows)
-    ours = {f.excel for f in _excel_fields(read.entity) if f.excel} | set(read.id_columns.values())
+    # A tracker's own number (ref) is pre-filled in templates' empty rows: not a sign of use.
+    mapped = _excel_fields(read.entity)
+    ours = {f.excel for f in mapped if f.excel and f.name != REF} | set(read.id_columns.values())
     data = read_tracker(path, read.location, list(read.location.headers), include_empty=True)
     found = []
     for row in data.rows:
@@ -361,6 +377,8 @@ def row_values(
     values: dict[str, Any] = {}
     seeded = set(seed)
     for mapped in entity.fields:
+        if mapped.name == REF and getattr(record, REF, None) is None:
+            continue  # keep the number a template's row has (or its formula) for the row
         if mapped.excel and (mapped.to_excel or mapped.name in seeded):
             style = (styles or {}).get(mapped.name)
             values[mapped.excel] = excel_value(mapping, mapped, getattr(record, mapped.name), style)

@@ -360,3 +360,100 @@ def test_a_register_row_whose_create_outlived_its_process_is_not_created_twice(
             assert again.cycle().counts == {}
         finally:
             again.runner.close()
+
+
+NUMBERED = """
+name = "numbered_raid"
+
+[[entity]]
+type = "risk"
+excel = { sheet = "Risks" }
+jira = { issue_type = "Risk" }
+field = [
+  { name = "ref", excel = "Risk ID" },
+  { name = "summary", excel = "Risk", jira = "summary", required = true },
+]
+
+[[entity]]
+type = "dependency"
+excel = { sheet = "Dependencies" }
+jira = { issue_type = "Dependency" }
+field = [
+  { name = "ref", excel = "Dep ID" },
+  { name = "summary", excel = "Dependency", jira = "summary", required = true },
+  { name = "depends_on", excel = "Blocked By", jira = "issuelinks", link = "is blocked by" },
+]
+"""
+
+
+def _cells(world: Any, sheet: str) -> list[list[Any]]:
+    from python_calamine import CalamineWorkbook
+
+    return CalamineWorkbook.from_path(str(world.workbook)).get_sheet_by_name(sheet).to_python()
+
+
+@pytest.mark.parametrize("mode", ["cloud", "datacenter"])
+def test_a_link_cell_may_name_rows_by_the_trackers_own_numbers(
+    tmp_path: Path, mode: str, world_factory: Any
+) -> None:
+    (tmp_path / "numbered.toml").write_text(NUMBERED, "utf-8")
+    source = tmp_path / "source" / "raid.xlsx"
+    source.parent.mkdir()
+    book = Workbook()
+    risks = book.active
+    risks.title = "Risks"
+    risks.append(["Jira Key", "Sync ID", "Risk ID", "Risk"])
+    risks.append([None, None, "R-1", "Vendor late"])
+    risks.append([None, None, "R-2", "Key person leaves"])
+    risks.append([None, None, "R-3", None])  # a template's numbered, empty row
+    deps = book.create_sheet("Dependencies")
+    deps.append(["Jira Key", "Sync ID", "Dep ID", "Dependency", "Blocked By"])
+    deps.append([None, None, "D-1", "Vendor API ready", "r-1"])
+    book.save(source)
+    with running_sandbox(mode=mode, seed="demo", timezone="UTC") as server:
+        jira = make_jira(server)
+        world = world_factory(tmp_path, server, str(tmp_path / "numbered.toml"), source=source)
+        try:
+            first = world.cycle()
+            assert first.outcome == "ok", first.all_errors  # the numbered empty row is no error
+            warned = [w for w in first.all_warnings if "'r-1'" in w]
+            assert warned and "next cycle" in warned[0], first.all_warnings
+            by_ref = {r.record.ref: r.record.key for r in world.rows("risk").rows}
+            vendor, person = by_ref["R-1"], by_ref["R-2"]
+            dependency = _key_of(world, "dependency", "Vendor API ready")
+            assert _blocked_by(server, dependency) == []  # R-1 had no key yet
+
+            # The next cycle links it; the cell keeps the workbook's own number.
+            second = world.cycle()
+            assert second.outcome == "ok", second.all_errors
+            assert _blocked_by(server, dependency) == [vendor]
+            (row,) = [r for r in _cells(world, "Dependencies") if r[0] == dependency]
+            assert row[4] == "r-1"
+            assert world.cycle().counts == {}
+
+            # A link made in Jira shows as the row's number where the row has one.
+            jira.create_issue_link("Blocks", person, dependency)
+            outsider = next(
+                i.key
+                for i in jira.search_issues("project = ALPHA AND issuetype = Risk ORDER BY key")
+                if i.key not in by_ref.values()
+            )
+            jira.create_issue_link("Blocks", outsider, dependency)
+            pulled = world.cycle()
+            assert pulled.outcome == "ok", pulled.all_errors
+            (row,) = [r for r in _cells(world, "Dependencies") if r[0] == dependency]
+            shown = {part.strip() for part in row[4].split(",")}
+            assert shown == {"R-1", "R-2", outsider}
+            assert world.cycle().counts == {}
+
+            # Removing a number from the cell removes that link.
+            world.edit_row("dependency", dependency, depends_on=f"R-2, {outsider}")
+            removed = world.cycle()
+            assert removed.outcome == "ok", removed.all_errors
+            assert _blocked_by(server, dependency) == sorted([person, outsider])
+
+            # The numbered empty row took a risk from Jira and kept its number.
+            numbered = [r for r in _cells(world, "Risks") if r[2] == "R-3"]
+            assert len(numbered) == 1 and numbered[0][0] and numbered[0][3], numbered
+        finally:
+            world.runner.close()
