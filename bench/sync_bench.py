@@ -169,7 +169,8 @@ def _edit_both_sides(
     import requests
 
     from connectors.excel import WorkbookPatch, apply_patch
-    from connectors.excel.records import add_row_changes, read_records
+    from connectors.excel.record_writes import add_row_changes
+    from connectors.excel.records import read_records
 
     entity = mapping.entity("risk")
     read = read_records(workbook, mapping, entity)

@@ -19,7 +19,8 @@ from typing import Any
 from rich.console import Console
 
 from connectors.excel import WorkbookPatch, apply_patch
-from connectors.excel.records import add_row_changes, read_records
+from connectors.excel.record_writes import add_row_changes
+from connectors.excel.records import read_records
 from connectors.excel.template import write_template
 from mappings.config import load_config
 from mappings.mapping import MappingSpec, load_mapping
@@ -42,7 +43,7 @@ DEMO_BUDGET = {
 def _status_tracker(path: Path) -> Path:
     """A fresh status tracker whose Projects sheet has the demo project's budget row,
     typed in through pmo-sync's own workbook writer."""
-    from connectors.excel.records import add_new_rows
+    from connectors.excel.record_writes import add_new_rows
     from mappings.model import build_record
 
     mapping = load_mapping(STATUS_MAPPING)

@@ -15,7 +15,8 @@ from typing import Any
 
 from connectors.excel import Fingerprint, apply_patch, is_owned
 from connectors.excel.errors import ExcelError
-from connectors.excel.records import blank_rows, excel_value
+from connectors.excel.record_writes import excel_value
+from connectors.excel.records import blank_rows
 from mappings.config import Config, SyncPair
 from mappings.mapping import EntityMapping, MappingSpec
 from mappings.model import build_record

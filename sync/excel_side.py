@@ -18,14 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from connectors.excel import TrackerLocation, WorkbookPatch
-from connectors.excel.records import (
-    ColumnStyle,
-    RecordsRead,
-    add_new_rows,
-    add_row_changes,
-    read_records,
-    row_values,
-)
+from connectors.excel.record_writes import add_new_rows, add_row_changes, row_values
+from connectors.excel.records import ColumnStyle, RecordsRead, read_records
 from mappings.mapping import EntityMapping, MappingSpec
 from sync.plan import SideRecord
 

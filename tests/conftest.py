@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from connectors.excel import apply_patch
-from connectors.excel.records import RecordsRead, add_row_changes, read_records
+from connectors.excel.record_writes import add_row_changes
+from connectors.excel.records import RecordsRead, read_records
 from connectors.excel.template import write_template
 from connectors.jira.reader import JiraReader
 from connectors.jira.retry import RetryPolicy

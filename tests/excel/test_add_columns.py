@@ -31,7 +31,8 @@ from connectors.excel.layouts import (
 from connectors.excel.locate import locate_tracker
 from connectors.excel.newbook import save_new_workbook
 from connectors.excel.package import Package
-from connectors.excel.records import add_row_changes, read_records, tracker_id_columns
+from connectors.excel.record_writes import add_row_changes
+from connectors.excel.records import read_records, tracker_id_columns
 from connectors.excel.survey import survey_workbook
 from mappings.mapping import load_mapping, parse_mapping
 

@@ -16,7 +16,8 @@ from openpyxl import load_workbook
 from openpyxl.styles import PatternFill
 
 from connectors.excel import Fingerprint, WorkbookPatch, apply_patch, read_tracker
-from connectors.excel.records import add_new_rows, read_records
+from connectors.excel.record_writes import add_new_rows
+from connectors.excel.records import read_records
 from connectors.excel.template import write_template
 from mappings import Risk, load_mapping
 

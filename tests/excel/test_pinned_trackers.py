@@ -26,7 +26,8 @@ from connectors.excel.layouts import (
     layout_two_row_header,
 )
 from connectors.excel.locate import TrackerPins, locate_tracker
-from connectors.excel.records import add_new_rows, locate_entity, read_records
+from connectors.excel.record_writes import add_new_rows
+from connectors.excel.records import locate_entity, read_records
 from connectors.excel.survey import survey_workbook
 from mappings.config import SyncPair
 from mappings.errors import MappingFileError

@@ -9,7 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from connectors.excel import WorkbookPatch, apply_patch, package_diff
-from connectors.excel.records import add_new_rows, add_row_changes, read_records
+from connectors.excel.record_writes import add_new_rows, add_row_changes
+from connectors.excel.records import read_records
 from connectors.excel.template import write_template
 from mappings import ChangeRequest, Risk, load_mapping
 

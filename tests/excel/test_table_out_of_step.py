@@ -24,7 +24,8 @@ from connectors.excel import (
     read_tracker,
 )
 from connectors.excel import errors as excel_errors
-from connectors.excel.records import add_new_rows, read_records
+from connectors.excel.record_writes import add_new_rows
+from connectors.excel.records import read_records
 from connectors.excel.template import write_template
 from mappings import Risk, load_mapping
 

@@ -65,7 +65,7 @@ def test_a_conflicting_edit_is_kept_on_both_sides_until_resolved(world):
 def test_new_rows_create_issues_and_new_issues_append_rows(world):
     world.cycle()
     from connectors.excel import WorkbookPatch, apply_patch
-    from connectors.excel.records import add_new_rows
+    from connectors.excel.record_writes import add_new_rows
     from mappings import Risk
 
     read = world.rows("risk")
@@ -280,7 +280,7 @@ def test_accepting_that_an_edited_rows_issue_was_deleted_flags_the_row(world):
 
 def test_new_status_tracker_rows_become_issues_of_the_type_their_row_names(tmp_path, world_factory):
     from connectors.excel import WorkbookPatch, apply_patch
-    from connectors.excel.records import add_new_rows
+    from connectors.excel.record_writes import add_new_rows
     from mappings.model import WorkItem
     from sandbox import running_sandbox
 
@@ -380,7 +380,7 @@ def test_keeping_a_row_whose_issue_only_left_the_scope_never_duplicates_it(tmp_p
             assert f"{row.record.key} still exists in Jira, outside this pair's scope" in error
             # Clearing the key is the person's explicit "make a new issue of this row".
             from connectors.excel import WorkbookPatch, apply_patch
-            from connectors.excel.records import add_row_changes
+            from connectors.excel.record_writes import add_row_changes
 
             read = world.rows("risk")
             patch = add_row_changes(
@@ -433,7 +433,7 @@ def test_an_edit_that_search_shows_late_is_still_read(tmp_path, world_factory, e
 def _paste_copy(world, row, **changes):
     """What a person does with copy and paste: a new row carrying the hidden ids too."""
     from connectors.excel import WorkbookPatch, apply_patch
-    from connectors.excel.records import add_new_rows
+    from connectors.excel.record_writes import add_new_rows
 
     entity = world.mapping.entity("risk")
     read = world.rows("risk")

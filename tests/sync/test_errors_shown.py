@@ -6,7 +6,7 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from connectors.excel import WorkbookPatch, apply_patch
-from connectors.excel.records import add_new_rows
+from connectors.excel.record_writes import add_new_rows
 from mappings import Risk
 from pmo_sync.cli import app
 

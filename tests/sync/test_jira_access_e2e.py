@@ -97,7 +97,7 @@ def test_read_only_account_is_told_what_to_ask_for_and_writes_nothing(
 def _new_risk(world: Any, **values: Any) -> None:
     """A person adding a row (no key, no sync id yet)."""
     from connectors.excel import WorkbookPatch, apply_patch
-    from connectors.excel.records import add_new_rows
+    from connectors.excel.record_writes import add_new_rows
     from mappings.model import Risk
 
     read = world.rows("risk")

@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 
 from connectors.excel import WorkbookPatch, apply_patch
 from connectors.excel.layouts import LAYOUTS
-from connectors.excel.records import add_row_changes, read_records
+from connectors.excel.record_writes import add_row_changes
+from connectors.excel.records import read_records
 from connectors.jira.retry import RetryPolicy
 from connectors.jira.site import open_site
 from mappings.config import load_config

@@ -33,7 +33,7 @@ from hypothesis.stateful import (
 import sync.cycle
 import sync.excel_apply
 from connectors.excel import WorkbookPatch, apply_patch
-from connectors.excel.records import add_new_rows, add_row_changes
+from connectors.excel.record_writes import add_new_rows, add_row_changes
 from connectors.jira.transport import JiraHttp
 from mappings import Risk
 from sandbox import SandboxServer
