@@ -19,7 +19,6 @@ both sides agreeing (nothing to do but record the base) or the same differences 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import threading
@@ -43,7 +42,7 @@ from sync.excel_side import ExcelChanges, read_entity, side_records
 from sync.fidelity import hold_unfaithful
 from sync.jira_apply import JiraApply, lossy_write_warnings, waiting_creates
 from sync.jira_side import CURSOR, JiraSide, JiraView
-from sync.link_cells import REF, RowRefs, canonical_rows, link_fields
+from sync.link_cells import RowRefs, canonical_rows, pair_row_refs
 from sync.outcome import CycleResult, EntityRun
 from sync.plan import (
     Plan,
@@ -118,7 +117,10 @@ class PairSync(ExcelApply, JiraApply):
             if not dry_run and any(v.full_read for v in views.values()):
                 self._remember_projects()
             result.errors.extend(self._refused.values())
-            self._row_refs = self._read_row_refs()
+            refused = set(self._refused)
+            self._row_refs = pair_row_refs(
+                self.workbook, self.mapping, self.entities, refused, self.context
+            )
             result.runs = [
                 self._plan(entity, views.get(entity.type))
                 for entity in self.entities
@@ -250,20 +252,6 @@ class PairSync(ExcelApply, JiraApply):
             if {"key", "sync_id"} <= set(ids):
                 found.append(entity)
         return found
-
-    def _read_row_refs(self) -> RowRefs:
-        """The pair's rows by their own number, when a link cell may name them so."""
-        if not any(link_fields(e) for e in self.entities):
-            return RowRefs()
-        reads = []
-        for entity in self.entities:
-            if entity.type in self._refused or not any(
-                f.name == REF and f.excel for f in entity.fields
-            ):
-                continue
-            with contextlib.suppress(*TRACKER_ERRORS):
-                reads.append(read_entity(self.workbook, self.mapping, entity, self.context))
-        return RowRefs.of(reads)
 
     def _plan(self, entity: EntityMapping, view: JiraView | None) -> EntityRun:
         fields = synced_fields(entity)

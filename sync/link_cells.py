@@ -16,16 +16,20 @@ as typed, so the Jira writer refuses the row naming it.
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
+from connectors.excel.errors import MissingColumns, TableOutOfStep, TrackerNotFound
 from connectors.excel.records import RecordsRead
 from connectors.jira.links import keys_text
-from mappings.mapping import EntityMapping
+from mappings.mapping import EntityMapping, MappingSpec
 from mappings.model import REF_FIELD as REF
 from mappings.values import fold
+from sync.excel_side import read_entity
 
 _SPLIT = re.compile(r"[,;\s]+")
 _KEY = re.compile(r"^[A-Z][A-Z0-9_]+-[1-9][0-9]*$")
@@ -57,6 +61,26 @@ class RowRefs:
 
     def __bool__(self) -> bool:
         return bool(self.keys)
+
+
+def pair_row_refs(
+    workbook: Path,
+    mapping: MappingSpec,
+    entities: Sequence[EntityMapping],
+    refused: set[str],
+    context: Mapping[str, Any],
+) -> RowRefs:
+    """The rows of a pair's trackers by their own number, when a link cell may name them
+    so (the reads are the cycle's own: ``read_entity`` caches them)."""
+    if not any(link_fields(e) for e in entities):
+        return RowRefs()
+    reads = []
+    for entity in entities:
+        if entity.type in refused or not any(f.name == REF and f.excel for f in entity.fields):
+            continue
+        with contextlib.suppress(TrackerNotFound, TableOutOfStep, MissingColumns):
+            reads.append(read_entity(workbook, mapping, entity, context))
+    return RowRefs.of(reads)
 
 
 def link_fields(entity: EntityMapping) -> list[str]:
