@@ -42,6 +42,17 @@ class ProjectRow:
         return sum(self.open_risks.values())
 
 
+@dataclass(frozen=True)
+class WeekPoint:
+    """The portfolio at the end of one period (the last snapshot in it): what the trend
+    charts plot, one point per week (or day), on a date axis."""
+
+    period_end: date
+    open_risks: int
+    exposure: int  # sum of the open risks' scores
+    approved_changes: int  # change requests approved during the period
+
+
 @dataclass
 class Figures:
     generated_at: datetime
@@ -53,6 +64,8 @@ class Figures:
     changes_by_decision: dict[str, dict[str, float]] = field(default_factory=dict)
     changes_by_month: dict[str, dict[str, int]] = field(default_factory=dict)
     trend: list[tuple[datetime, int]] = field(default_factory=list)
+    weekly: list[WeekPoint] = field(default_factory=list)
+    trend_note: str | None = None  # why there is no trend to draw (empty or one point)
     open_risk_keys: list[str] = field(default_factory=list)
 
     @property
