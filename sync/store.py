@@ -120,7 +120,13 @@ def _v2(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+def _v3(db: sqlite3.Connection) -> None:
+    """Snapshots keep the sum of the counted items' scores (a portfolio's risk exposure
+    over time); older snapshots read as 0, which the trend treats as unknown."""
+    db.execute("ALTER TABLE snapshots ADD COLUMN score_sum REAL")
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
 """Migration i moves a store from version i to i + 1. Only ever append to this list."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -196,6 +202,19 @@ class CycleEntry:
     stats: Any
 
 
+@dataclass(frozen=True)
+class SnapshotTotal:
+    """One line of a cycle's portfolio snapshot, summed over projects."""
+
+    cycle_id: str
+    at: datetime
+    entity: str
+    status: str | None
+    level: str | None
+    count: int
+    score_sum: float | None
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -247,8 +266,13 @@ def _dt(text: str | None) -> datetime | None:
 class StateStore:
     """One SQLite state store (one per configuration; the daemon holds a file lock)."""
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+    def __init__(
+        self, path: Path, *, read_only: bool = False, clock: Callable[[], datetime] = _now
+    ) -> None:
+        """``clock`` stamps cycles, bases, conflicts, the audit trail and snapshots (UTC);
+        a replay of past weeks (the demo's history) passes its own."""
         self.path = Path(path)
+        self.clock = clock
         if not read_only and (problem := store_location_problem(self.path)):
             raise StateStoreError(problem)
         try:
@@ -360,11 +384,18 @@ class StateStore:
             "INSERT INTO records (pair, entity, sync_id, jira_key, base, synced_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (pair, entity, sync_id) DO UPDATE SET "
             "jira_key=excluded.jira_key, base=excluded.base, synced_at=excluded.synced_at",
-            (pair, entity, sync_id, jira_key, dump_values(dict(values)), _ts(synced_at or _now())),
+            (
+                pair,
+                entity,
+                sync_id,
+                jira_key,
+                dump_values(dict(values)),
+                _ts(synced_at or self.clock()),
+            ),
         )
         cached = self._cache.get(("bases", pair, entity))
         if cached is not None:
-            cached[sync_id] = BaseEntry(sync_id, jira_key, dict(values), synced_at or _now())
+            cached[sync_id] = BaseEntry(sync_id, jira_key, dict(values), synced_at or self.clock())
 
     def forget(self, pair: str, entity: str, sync_id: str) -> None:
         self._db.execute(
@@ -412,7 +443,7 @@ class StateStore:
             "INSERT INTO snapshots (cycle_id, at, pair, entity, project, status, level, count) "
             "SELECT ?, ?, ?, entity, project, status, level, count FROM snapshots "
             "WHERE cycle_id=?",
-            (cycle_id, _ts(_now()), pair, row[0]),
+            (cycle_id, _ts(self.clock()), pair, row[0]),
         )
 
     def open_risk_trend(self) -> list[tuple[datetime, int]]:
@@ -427,6 +458,21 @@ class StateStore:
             "FROM snapshots GROUP BY cycle_id ORDER BY MIN(at)"
         )
         return [(datetime.fromisoformat(at), int(total)) for _, at, total in rows]
+
+    def snapshot_totals(self) -> list[SnapshotTotal]:
+        """Every cycle's snapshot summed over projects and pairs, oldest first: per entity,
+        status and level, the count and the sum of scores (None before schema 3). Each
+        cycle has an ``entity == "_cycle"`` line of count 0, so a cycle that found nothing
+        is still a point."""
+        rows = self._db.execute(
+            "SELECT cycle_id, MIN(at) AS t, entity, status, level, SUM(count), SUM(score_sum) "
+            "FROM snapshots "
+            "GROUP BY cycle_id, entity, status, level ORDER BY t, cycle_id"
+        )
+        return [
+            SnapshotTotal(c, datetime.fromisoformat(at), e, st, lv, int(n), score)
+            for c, at, e, st, lv, n, score in rows
+        ]
 
     def project_details(self) -> dict[str, dict[str, str]]:
         """Project key -> name and lead, as the last full read of each pair found them."""
@@ -482,7 +528,7 @@ class StateStore:
                 *values,
                 _ts(jira_updated),
                 _ts(excel_seen),
-                _ts(_now()),
+                _ts(self.clock()),
             ),
         )
         return int(cursor.lastrowid or 0)
@@ -519,7 +565,7 @@ class StateStore:
         """Mark a conflict resolved with the value a person chose."""
         cursor = self._db.execute(
             "UPDATE conflicts SET resolved_at=?, resolution=? WHERE id=? AND resolved_at IS NULL",
-            (_ts(_now()), dump_values(value), conflict_id),
+            (_ts(self.clock()), dump_values(value), conflict_id),
         )
         if cursor.rowcount == 0:
             raise StateStoreError(f"no open conflict #{conflict_id}; see `pmo-sync conflicts`")
@@ -542,13 +588,13 @@ class StateStore:
         self._db.executemany(
             "UPDATE conflicts SET applied_at=? WHERE pair=? AND entity=? AND sync_id=? AND "
             "field=? AND resolved_at IS NOT NULL AND applied_at IS NULL",
-            [(_ts(_now()), pair, entity, sync_id, name) for sync_id, name in keys],
+            [(_ts(self.clock()), pair, entity, sync_id, name) for sync_id, name in keys],
         )
 
     # Audit trail ---------------------------------------------------------------------
 
     def append_audit(self, entries: list[AuditEntry]) -> None:
-        now = _ts(_now())
+        now = _ts(self.clock())
         self._db.executemany(
             "INSERT INTO audit (cycle_id, at, pair, entity, sync_id, jira_key, field, old, new,"
             " direction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -605,7 +651,7 @@ class StateStore:
         self._db.execute(
             "INSERT INTO intents (cycle_id, pair, entity, sync_id, kind, payload, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (cycle_id, pair, entity, sync_id, kind, dump_values(payload), _ts(_now())),
+            (cycle_id, pair, entity, sync_id, kind, dump_values(payload), _ts(self.clock())),
         )
 
     def intents(self, pair: str, entity: str, kind: str | None = None) -> list[Intent]:
@@ -618,7 +664,9 @@ class StateStore:
             query += " AND kind=?"
             params = (*params, kind)
         return [
-            Intent(r[0], r[1], pair, entity, r[2], r[3], load_values(r[4]), _dt(r[5]) or _now())
+            Intent(
+                r[0], r[1], pair, entity, r[2], r[3], load_values(r[4]), _dt(r[5]) or self.clock()
+            )
             for r in self._db.execute(query + " ORDER BY id", params)
         ]
 
@@ -633,13 +681,13 @@ class StateStore:
     def begin_cycle(self, cycle_id: str, pair: str) -> None:
         self._db.execute(
             "INSERT INTO cycles (id, pair, started_at, outcome) VALUES (?, ?, ?, 'running')",
-            (cycle_id, pair, _ts(_now())),
+            (cycle_id, pair, _ts(self.clock())),
         )
 
     def finish_cycle(self, cycle_id: str, outcome: str, stats: Mapping[str, Any]) -> None:
         self._db.execute(
             "UPDATE cycles SET finished_at=?, outcome=?, stats=? WHERE id=?",
-            (_ts(_now()), outcome, dump_values(dict(stats)), cycle_id),
+            (_ts(self.clock()), outcome, dump_values(dict(stats)), cycle_id),
         )
 
     def cycles(self, pair: str | None = None, limit: int = 20) -> list[CycleEntry]:
@@ -659,7 +707,7 @@ class StateStore:
 
     def save_items(self, pair: str, entity: str, records: list[Mapping[str, Any]]) -> None:
         """The current canonical record of synced items (what formulas and reports read)."""
-        now = _ts(_now())
+        now = _ts(self.clock())
         self._db.executemany(
             "INSERT INTO items (pair, entity, sync_id, jira_key, project, record, seen_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pair, entity, sync_id) DO UPDATE SET "
@@ -739,12 +787,14 @@ class StateStore:
         most recently read), by entity, project, status and level, so reports draw trends
         (open risks over time) without replaying history. Counted inside SQLite: a
         100,000-issue portfolio is not decoded for it."""
-        at = _ts(_now())
+        at = _ts(self.clock())
         self._db.execute(
-            "INSERT INTO snapshots (cycle_id, at, pair, entity, project, status, level, count) "
-            "SELECT ?, ?, ?, entity, project, status, level, COUNT(*) FROM ("
+            "INSERT INTO snapshots (cycle_id, at, pair, entity, project, status, level, count,"
+            " score_sum) "
+            "SELECT ?, ?, ?, entity, project, status, level, COUNT(*), TOTAL(score) FROM ("
             "  SELECT entity, project, json_extract(record, '$.status') AS status,"
-            "    json_extract(record, '$.level') AS level, ROW_NUMBER() OVER ("
+            "    json_extract(record, '$.level') AS level,"
+            "    json_extract(record, '$.score') AS score, ROW_NUMBER() OVER ("
             "      PARTITION BY entity, sync_id ORDER BY seen_at DESC) AS latest"
             "  FROM items) WHERE latest = 1 GROUP BY entity, project, status, level",
             (cycle_id, at, pair),
