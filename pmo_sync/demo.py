@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,24 +27,18 @@ from connectors.excel.template import write_template
 from mappings.config import load_config
 from mappings.mapping import MappingSpec, load_mapping
 from pmo_sync.checks import run_checks
+from pmo_sync.demo_history import ReplayClock, budget_rows, earned_value, play_week
+from pmo_sync.sync_output import VERB
+from sandbox.seed.portfolio import PROFILES, WEEKS
 
 DEMO_MAPPING = "builtin:raid_log"
 STATUS_MAPPING = "builtin:status_tracker"
-DEMO_PROJECT = "ALPHA"
-# What a PMO keeps only in its status tracker: the project's earned-value figures.
-DEMO_BUDGET = {
-    "name": "Alpha programme",
-    "manager": "Priya Shah",
-    "bac": 500_000,
-    "pv": 200_000,
-    "ev": 180_000,
-    "ac": 210_000,
-}
+DEMO_PROJECTS = [p.key for p in PROFILES]
 
 
 def _status_tracker(path: Path) -> Path:
-    """A fresh status tracker whose Projects sheet has the demo project's budget row,
-    typed in through pmo-sync's own workbook writer."""
+    """A fresh status tracker whose Projects sheet holds each project's budget row (the
+    PMO's own figures), typed in through pmo-sync's own workbook writer."""
     from connectors.excel.record_writes import add_new_rows
     from mappings.model import build_record
 
@@ -50,8 +46,11 @@ def _status_tracker(path: Path) -> Path:
     write_template(mapping, path, overwrite=True)
     entity = mapping.entity("project")
     read = read_records(path, mapping, entity)
-    project = build_record("project", {"key": DEMO_PROJECT, **DEMO_BUDGET}, source="demo")
-    patch = add_new_rows(WorkbookPatch(), mapping, entity, read.location, [project])
+    rows = [
+        build_record("project", {**row, **earned_value(i, 0)}, source="demo")
+        for i, row in enumerate(budget_rows())
+    ]
+    patch = add_new_rows(WorkbookPatch(), mapping, entity, read.location, rows)
     apply_patch(path, patch, expected=read.fingerprint, live=False)
     return path
 
@@ -84,27 +83,54 @@ def _first(workbook: Path, mapping: MappingSpec, entity: str, **where: Any) -> A
     return next(r.record for r in rows if all(getattr(r.record, k) == v for k, v in where.items()))
 
 
+def _replay(server: Any, runner: Any, clock: ReplayClock, tracker: Path, console: Console) -> None:
+    """The weeks before today, through the real engine (see ``pmo_sync.demo_history``)."""
+    status = load_mapping(STATUS_MAPPING)
+    saved = server.store.clock
+    server.store.clock = clock.epoch
+    try:
+        for number in range(WEEKS):
+            at = clock.week(number)
+            week = play_week(server.store, number, at) if number else None
+            if number:
+                for index, profile in enumerate(PROFILES):
+                    figures = earned_value(index, number)
+                    _edit_row(tracker, status, "project", profile.key, **figures)
+            results = runner.run()
+            counts = sum((Counter(r.counts) for r in results), Counter())
+            synced = ", ".join(f"{n} {VERB.get(k, k)}" for k, n in sorted(counts.items()))
+            said = week.line() if week else f"week of {at:%Y-%m-%d}: first sync"
+            console.print(f"   {said}; synced: {synced or 'nothing to do'}")
+    finally:
+        server.store.clock = saved
+
+
 def run_demo(directory: Path, console: Console) -> int:
     """Run the demo; returns the process exit code."""
     from pmo_sync.cli import print_finding, render_config, render_pair
     from pmo_sync.sync_output import print_result
     from sandbox import SandboxServer
-    from sync.runner import Runner
+    from sync.runner import Runner, state_store_path
+    from sync.store import StateStore
 
     directory.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(directory / ".pmo-sync", ignore_errors=True)  # a fresh sandbox, a fresh store
-    server = SandboxServer(mode="cloud", seed="demo")
+    server = SandboxServer(mode="cloud", seed="portfolio")
     server.start()
+    clock = ReplayClock(datetime.now(UTC) - timedelta(hours=1))
     try:
         credentials = server.credentials
-        console.print(f"[bold]1. Sandbox Jira[/bold] running at {server.url} (demo portfolio)")
+        console.print(
+            f"[bold]1. Sandbox Jira[/bold] running at {server.url} (a portfolio of "
+            f"{len(DEMO_PROJECTS)} projects: {', '.join(DEMO_PROJECTS)})"
+        )
         mapping = load_mapping(DEMO_MAPPING)
-        workbook = directory / "alpha_raid_log.xlsx"
+        workbook = directory / "portfolio_raid_log.xlsx"
         write_template(mapping, workbook, overwrite=True)
-        tracker = _status_tracker(directory / "alpha_status.xlsx")
+        tracker = _status_tracker(directory / "portfolio_status.xlsx")
         console.print(
             f"[bold]2. Workbooks[/bold] {workbook} generated from {DEMO_MAPPING}; {tracker} "
-            f"from {STATUS_MAPPING}, its Projects sheet holding {DEMO_PROJECT}'s budget figures"
+            f"from {STATUS_MAPPING}, its Projects sheet holding each project's budget"
         )
         config_path = directory / "pmo-sync.toml"
         config_path.write_text(
@@ -113,14 +139,14 @@ def run_demo(directory: Path, console: Console) -> int:
                 email=credentials.email,
                 workbook=workbook.name,
                 mapping=DEMO_MAPPING,
-                projects=[DEMO_PROJECT],
-                pair="alpha-raid",
+                projects=DEMO_PROJECTS,
+                pair="portfolio-raid",
             )
             + render_pair(
-                pair="alpha-status",
+                pair="portfolio-status",
                 workbook=tracker.name,
                 mapping=STATUS_MAPPING,
-                projects=[DEMO_PROJECT],
+                projects=DEMO_PROJECTS,
             ),
             "utf-8",
         )
@@ -134,19 +160,28 @@ def run_demo(directory: Path, console: Console) -> int:
         if failed:
             console.print("[red]the demo stops here[/red]")
             return 1
-        runner = Runner(config)
+        store = StateStore(state_store_path(config), clock=clock.utc)
+        runner = Runner(config, store=store)
         try:
-            console.print("[bold]5. First sync[/bold] (Jira -> the empty workbooks):")
-            for result in runner.run():
-                print_result(console, result)
-            risk = _first(workbook, mapping, "risk", status="open")
+            console.print(
+                f"[bold]5. {WEEKS} weeks of the portfolio[/bold], replayed: each week people "
+                "work in Jira, the PMO updates the budget figures, and a sync cycle runs"
+            )
+            _replay(server, runner, clock, tracker, console)
+            clock.live()
+            risk = next(
+                r.record
+                for r in read_records(workbook, mapping, mapping.entity("risk")).rows
+                if r.record.status == "open" and (r.record.probability, r.record.impact) != (5, 4)
+            )
             other = _first(workbook, mapping, "risk", status="mitigating")
-            change = _first(workbook, mapping, "change_request", status="under_review")
-            console.print("[bold]6. A PMO day[/bold]")
+            change = _first(workbook, mapping, "change_request", status="submitted")
+            console.print("[bold]6. A PMO day[/bold] (today)")
             _edit_row(workbook, mapping, "risk", risk.key, probability=5, impact=4)
             console.print(f"   Excel: {risk.key} re-scored to probability 5 x impact 4")
+            server.store.human_transition(change.key, "Start Review")
             server.store.human_transition(
-                change.key, "Approve", values={"Decision Date": "2026-11-27"}
+                change.key, "Approve", values={"Decision Date": date.today().isoformat()}
             )
             console.print(f"   Jira:  {change.key} approved by the change board (a transition)")
             _edit_row(workbook, mapping, "risk", other.key, mitigation="Second supplier signed")

@@ -17,7 +17,7 @@ from sync.outcome import CycleResult
 from sync.plan import Operation, Plan
 from sync.runner import PairFailure
 
-_VERB = {
+VERB = {
     "jira_edit": "edit in Jira",
     "jira_create": "create in Jira",
     "jira_close": "close in Jira",
@@ -67,7 +67,7 @@ def _old(op: Operation, change: Any) -> Any:
 def plan_table(plan: Plan) -> Table:
     table = Table("operation", "record", "what", title=f"{plan.pair} / {plan.entity}")
     for op in plan.operations:
-        table.add_row(_VERB[op.kind], escape(_where(op)), escape(_what(op)))
+        table.add_row(VERB[op.kind], escape(_where(op)), escape(_what(op)))
     return table
 
 
@@ -86,7 +86,7 @@ def print_result(
         if result.dry_run:
             _problems(console, result)
             return
-    counts = ", ".join(f"{n} {_VERB[k]}" for k, n in sorted(result.counts.items())) or "no changes"
+    counts = ", ".join(f"{n} {VERB[k]}" for k, n in sorted(result.counts.items())) or "no changes"
     colour = {"ok": "green", "conflicts": "yellow"}.get(result.outcome, "red")
     console.print(
         f"[{colour}]{result.pair}[/{colour}]: {counts}; {result.open_conflicts} open "

@@ -22,7 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mode", choices=["cloud", "datacenter"], default="cloud")
     p.add_argument("--data", metavar="FILE", help="load state from FILE and save it there on exit")
     p.add_argument(
-        "--seed", default="demo", help="demo, scale:N or none (ignored if --data exists)"
+        "--seed", default="demo", help="demo, portfolio, scale:N or none (ignored if --data exists)"
     )
     p.add_argument(
         "--search-lag",

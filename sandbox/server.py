@@ -84,7 +84,8 @@ class SandboxServer:
 
     Args:
         mode: ``"cloud"`` or ``"datacenter"``.
-        seed: ``"demo"``, ``"scale:N"`` or None (site configuration only, no issues).
+        seed: ``"demo"``, ``"portfolio"`` (seven projects that differ), ``"scale:N"`` or
+            None (site configuration only, no issues).
         data_file: JSON file to load state from (if it exists) and save to on ``stop()``.
         host: interface to bind; only loopback is allowed.
         port: TCP port; 0 picks a free one.
@@ -383,12 +384,17 @@ def _apply_seed(store: Store, seed: str | None) -> None:
 
         seed_demo(store)
         return
+    if seed == "portfolio":
+        from sandbox.seed.portfolio import seed_portfolio
+
+        seed_portfolio(store)
+        return
     if seed.startswith("scale:"):
         from sandbox.seed.scale import seed_scale
 
         seed_scale(store, int(seed.split(":", 1)[1]))
         return
-    raise ValueError(f"unknown seed {seed!r} (use demo, scale:N or none)")
+    raise ValueError(f"unknown seed {seed!r} (use demo, portfolio, scale:N or none)")
 
 
 @contextmanager

@@ -7,7 +7,7 @@ so the demo's issues can name them and two sandboxes agree on them.
 from __future__ import annotations
 
 from sandbox.catalog import Catalog
-from sandbox.model import Component, Version
+from sandbox.model import Component, Project, Version
 from sandbox.versions import next_id
 
 # (name, description, start date, release date, released)
@@ -28,17 +28,20 @@ TEAM = ["alice", "bob", "carol", "dave"]
 def add_releases(cat: Catalog) -> None:
     """Give every project the same three versions and three components."""
     for index, project in enumerate(cat.projects.values()):
-        for name, description, start, release, released in VERSIONS:
-            vid = next_id(cat.versions)
-            cat.versions[vid] = Version(
-                vid, project.id, name, description, start, release, released=released
-            )
-        for name, description, lead, assignee_type in COMPONENTS:
-            cid = next_id(cat.components)
-            username = TEAM[(lead + index) % len(TEAM)]
-            cat.components[cid] = Component(
-                cid, project.id, name, description, username, assignee_type
-            )
+        add_project_releases(cat, project, index)
+
+
+def add_project_releases(cat: Catalog, project: Project, index: int) -> None:
+    """One project's three versions and three components (leads rotate by ``index``)."""
+    for name, description, start, release, released in VERSIONS:
+        vid = next_id(cat.versions)
+        cat.versions[vid] = Version(
+            vid, project.id, name, description, start, release, released=released
+        )
+    for name, description, lead, assignee_type in COMPONENTS:
+        cid = next_id(cat.components)
+        username = TEAM[(lead + index) % len(TEAM)]
+        cat.components[cid] = Component(cid, project.id, name, description, username, assignee_type)
 
 
 def version_id(cat: Catalog, project_id: str, name: str) -> str:

@@ -216,29 +216,47 @@ def test_demo_runs_end_to_end(tmp_path):
     result = invoke("demo", "--dir", str(tmp_path / "demo"))
     assert result.exit_code == 0, result.output
     assert "0 failed" in result.output
-    workbook = load_workbook(tmp_path / "demo" / "alpha_raid_log.xlsx")
+    raid_path = tmp_path / "demo" / "portfolio_raid_log.xlsx"
+    workbook = load_workbook(raid_path)
     assert {"Risks", "Issues", "CRs"} <= {
         name for sheet in workbook.worksheets for name in sheet.tables
     }
-    # Two cycles ran: the workbook holds the portfolio, the approval and one conflict.
-    assert "10 add row" in result.output and "1 open conflict(s)" in result.output
+    # Twelve replayed weeks, one cycle each, then today's cycle with edits on both sides.
+    weeks = [line for line in result.output.splitlines() if "week of" in line]
+    assert len(weeks) == 12 and "first sync" in weeks[0], result.output
+    assert "1 open conflict(s)" in result.output
     from connectors.excel.records import read_records
     from mappings import load_mapping
 
     raid = load_mapping("builtin:raid_log")
-    changes = read_records(
-        tmp_path / "demo" / "alpha_raid_log.xlsx", raid, raid.entity("change_request")
-    )
-    assert "approved" in {r.record.status for r in changes.rows}
+    changes = read_records(raid_path, raid, raid.entity("change_request"))
+    assert {"approved", "rejected", "deferred", "submitted"} <= {
+        r.record.status for r in changes.rows
+    }
     assert workbook["Sync Conflicts"].max_row == 2
     # And the status report of the synced portfolio, opened again here.
     report = load_workbook(tmp_path / "demo" / "pmo-status-report.xlsx")
-    header = [c.value for c in report["Portfolio"][4]]
-    rows = [r for r in report["Portfolio"].iter_rows(min_row=5, values_only=True) if r[0]]
-    (alpha,) = (dict(zip(header, r, strict=True)) for r in rows)
-    assert alpha["Project"] == "ALPHA" and alpha["Manager"] == "Priya Shah"
-    assert alpha["SPI"] == pytest.approx(0.9) and alpha["Progress"] is not None
-    assert "alpha-status: 4 add row" in result.output  # the status tracker's work items
+    sheet = report["Portfolio"]
+    header_row = next(
+        r for r in range(1, 10) if [c.value for c in sheet[r]][:2] == ["Project", "Name"]
+    )
+    header = [c.value for c in sheet[header_row]]
+    rows = [
+        dict(zip(header, r, strict=False))
+        for r in sheet.iter_rows(min_row=header_row + 1, values_only=True)
+        if r[0]
+    ]
+    assert len(rows) == 7
+    assert {r["RAG"] for r in rows} == {"Red", "Amber", "Green"}
+    alpha = next(r for r in rows if r["Project"] == "ALPHA")
+    assert alpha["Manager"] == "Priya Shah" and alpha["SPI"] == pytest.approx(0.9)
+    # The history is the engine's own: one snapshot per cycle, spread over the weeks.
+    from sync.store import StateStore
+
+    with StateStore(tmp_path / "demo" / ".pmo-sync" / "state.db", read_only=True) as store:
+        moments = sorted({t.at for t in store.snapshot_totals()})
+    assert (moments[-1] - moments[0]).days >= 7 * 11
+
 
 
 def test_sandbox_command_serves_jira_shaped_json_and_stops_cleanly(tmp_path):
