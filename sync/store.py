@@ -440,8 +440,9 @@ class StateStore:
         if row is None:
             return
         self._db.execute(
-            "INSERT INTO snapshots (cycle_id, at, pair, entity, project, status, level, count) "
-            "SELECT ?, ?, ?, entity, project, status, level, count FROM snapshots "
+            "INSERT INTO snapshots (cycle_id, at, pair, entity, project, status, level, count,"
+            " score_sum) "
+            "SELECT ?, ?, ?, entity, project, status, level, count, score_sum FROM snapshots "
             "WHERE cycle_id=?",
             (cycle_id, _ts(self.clock()), pair, row[0]),
         )

@@ -258,7 +258,6 @@ def test_demo_runs_end_to_end(tmp_path):
     assert (moments[-1] - moments[0]).days >= 7 * 11
 
 
-
 def test_sandbox_command_serves_jira_shaped_json_and_stops_cleanly(tmp_path):
     import signal
     import subprocess
