@@ -27,7 +27,13 @@ def report(
         ),
     ] = None,
     output_format: Annotated[
-        str, typer.Option("--format", help="xlsx, or pdf (also writes the xlsx; needs LibreOffice)")
+        str,
+        typer.Option(
+            "--format",
+            help="xlsx; pdf (also writes the xlsx; needs LibreOffice); or png, a PNG per page "
+            "of the PDF (also writes the xlsx and the pdf; needs LibreOffice and poppler's "
+            "pdftoppm)",
+        ),
     ] = "xlsx",
     into: Annotated[
         Path | None,
@@ -36,6 +42,12 @@ def report(
             "current folder)"
         ),
     ] = None,
+    lang: Annotated[
+        str,
+        typer.Option(
+            "--lang", help="Language of the report's headings and labels: en, or zh (简体中文)"
+        ),
+    ] = "en",
 ) -> None:
     """Write the portfolio status report from the synced state store.
 
@@ -45,9 +57,12 @@ def report(
     from report import generate
     from report.history import parse_since
     from report.pdf import ConverterMissing
+    from report.strings import LANGUAGES
 
-    if output_format not in ("xlsx", "pdf"):
-        raise _fail(f"--format {output_format!r}: use xlsx or pdf")
+    if lang not in LANGUAGES:
+        raise _fail(f"--lang {lang!r}: use one of {', '.join(LANGUAGES)}")
+    if output_format not in ("xlsx", "pdf", "png"):
+        raise _fail(f"--format {output_format!r}: use xlsx, pdf or png")
     if out.is_dir():
         raise _fail(
             f"--out {out} is a folder; give the report's file name, e.g. "
@@ -63,7 +78,14 @@ def report(
         raise _fail(str(exc)) from None
     try:
         with StateStore(store_path) as store:
-            result = generate(store, out, since=window, pdf=output_format == "pdf")
+            result = generate(
+                store,
+                out,
+                since=window,
+                pdf=output_format == "pdf",
+                png=output_format == "png",
+                lang=lang,
+            )
     except ConverterMissing as exc:
         raise _fail(str(exc), EXIT_PROBLEMS) from None
     except StateStoreError as exc:
@@ -80,6 +102,11 @@ def report(
     )
     if result.pdf:
         console.print(f"wrote {result.pdf}", highlight=False)
+    if result.pngs:
+        console.print(
+            f"wrote {len(result.pngs)} page image(s): " + ", ".join(p.name for p in result.pngs),
+            highlight=False,
+        )
     changes = result.changes
     if changes.baseline is not None:
         console.print(

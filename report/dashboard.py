@@ -9,7 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from connectors.excel import Fingerprint, replace_owned_sheet
-from report.figures import LEVELS, Figures
+from report.figures import Figures
+from report.sheets import portfolio_values
+from report.strings import Strings
 from report.workbook import PORTFOLIO_HEADER
 
 SHEET = "PMO Dashboard"
@@ -17,26 +19,8 @@ SHEET = "PMO Dashboard"
 
 def refresh_dashboard(path: Path, figures: Figures, keep_backups: int = 10) -> int:
     """Replace the dashboard sheet; bytes written (0 when nothing changed)."""
-    rows = [
-        [
-            p.key,
-            p.name,
-            p.manager,
-            p.rag,
-            p.progress,
-            p.spi,
-            p.cpi,
-            *(p.open_risks[level] for level in LEVELS),
-            p.open_risk_total,
-            p.exposure,
-            p.pending_changes,
-            p.pending_cost,
-            p.pending_schedule_days,
-            p.overdue,
-            p.last_sync,
-        ]
-        for p in figures.projects
-    ]
+    english = Strings("en")
+    rows = [portfolio_values(p, english) for p in figures.projects]
     result = replace_owned_sheet(
         path,
         SHEET,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from excel_addin.metrics import performance_indices, rag
@@ -78,7 +78,17 @@ class Figures:
 
 
 def _local(moment: datetime | None) -> datetime | None:
-    return None if moment is None else moment.astimezone().replace(tzinfo=None)
+    """A store's stamp (UTC; read as UTC when it has no offset) in local time, naive,
+    as the report shows it. In the hour a clock goes back twice, ``fold`` says which of
+    the two it is, so ``.astimezone(UTC)`` gives the same moment back (history.py)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone().replace(tzinfo=None)
+    if local.astimezone(UTC) != moment and local.replace(fold=1).astimezone(UTC) == moment:
+        return local.replace(fold=1)
+    return local
 
 
 def _progress(work: list[dict[str, Any]]) -> float | None:
@@ -95,7 +105,12 @@ def _is_open_risk(item: dict[str, Any]) -> bool:
 
 
 def compute(store: StateStore, as_of: date | None = None) -> Figures:
-    as_of = as_of or date.today()
+    """The report's figures; "now" is the store's clock (a replay of past weeks reports
+    as of those weeks), shown in local time."""
+    from report.trends import trend_note, weekly  # report.trends imports this module
+
+    generated_at = (_local(store.clock()) or datetime.now()).replace(microsecond=0)
+    as_of = as_of or generated_at.date()
     items = []
     for entity in ("risk", "change_request", "raid_issue", "work_item", "action"):
         for item in store.items(entity):
@@ -106,7 +121,7 @@ def compute(store: StateStore, as_of: date | None = None) -> Figures:
         if c.outcome in ("ok", "conflicts", "errors") and c.pair not in last_by_pair:
             last_by_pair[c.pair] = c.finished_at  # type: ignore[assignment]
     figures = Figures(
-        datetime.now().replace(microsecond=0),
+        generated_at,
         as_of,
         _local(max(last_by_pair.values())) if last_by_pair else None,
     )
@@ -122,6 +137,8 @@ def compute(store: StateStore, as_of: date | None = None) -> Figures:
     _risks(figures, items)
     _changes(figures, items)
     figures.trend = _trend(store)
+    figures.weekly = weekly(store.snapshot_totals())
+    figures.trend_note = trend_note(figures.weekly)
     return figures
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -51,17 +52,57 @@ def to_pdf(workbook: Path, out_dir: Path | None = None, timeout: float = 180) ->
     return pdf
 
 
-def to_png(pdf: Path, first_page: int = 1, dpi: int = 80) -> Path:
-    """One page of a PDF as PNG (poppler's pdftoppm)."""
-    tool = shutil.which("pdftoppm")
-    if tool is None:
-        raise ConverterMissing("PNG pages need poppler's pdftoppm (apt install poppler-utils)")
-    prefix = pdf.with_suffix("")
-    subprocess.run(
-        [tool, "-png", "-r", str(dpi), "-f", str(first_page), "-l", str(first_page),
-         "-singlefile", str(pdf), str(prefix)],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )  # fmt: skip
-    return prefix.with_suffix(".png")
+def pdftoppm() -> str:
+    found = shutil.which("pdftoppm")
+    if found is None:
+        raise ConverterMissing(
+            "PNG output needs poppler's pdftoppm on the PATH: install it (Debian/Ubuntu: "
+            "apt install poppler-utils; macOS: brew install poppler; Windows: conda install "
+            "-c conda-forge poppler, or a poppler build's bin folder on the PATH), or use "
+            "--format pdf"
+        )
+    return found
+
+
+def to_png(
+    pdf: Path,
+    first_page: int | None = None,
+    last_page: int | None = None,
+    dpi: int = 80,
+    timeout: float = 300,
+) -> list[Path]:
+    """Every page of a PDF (or pages first_page..last_page) as PNG, with poppler's
+    pdftoppm: ``report.pdf`` gives ``report-1.png``, ``report-2.png``... next to it (the
+    number zero-padded when the PDF has ten pages or more, as pdftoppm names them),
+    returned in page order. Rendered in a private folder first, so the list holds
+    exactly this conversion's pages (whatever else lies next to the PDF)."""
+    tool = pdftoppm()
+    command = [tool, "-png", "-r", str(dpi)]
+    if first_page is not None:
+        command += ["-f", str(first_page)]
+    if last_page is not None:
+        command += ["-l", str(last_page)]
+    with tempfile.TemporaryDirectory(dir=pdf.parent) as work:
+        prefix = Path(work) / pdf.stem
+        done = subprocess.run(
+            [*command, str(pdf), str(prefix)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        rendered = _pages(prefix)
+        if done.returncode != 0 or not rendered:
+            raise RuntimeError(f"pdftoppm did not render {pdf}: {done.stdout}{done.stderr}")
+        return [page.replace(pdf.parent / page.name) for page in rendered]
+
+
+def _pages(prefix: Path) -> list[Path]:
+    """The page images pdftoppm wrote for ``prefix`` (prefix-<n>.png), in page order."""
+    pattern = re.compile(re.escape(prefix.name) + r"-(\d+)\.png")
+    found = []
+    for path in prefix.parent.iterdir():
+        match = pattern.fullmatch(path.name)
+        if match:
+            found.append((int(match.group(1)), path))
+    return [path for _, path in sorted(found)]

@@ -101,8 +101,10 @@ def test_every_portfolio_figure_matches_the_store(store_copy, project_budgets, t
         )
     assert sheet["F5"].number_format == sheet["G5"].number_format == "0.00"  # SPI, CPI
     # RAG colours are conditional formats on the RAG column, not static fills.
-    rules = [r for cf in sheet.conditional_formatting for r in cf.rules]
+    rules = [r for cf in sheet.conditional_formatting for r in cf.rules if r.type == "cellIs"]
     assert sorted(r.formula[0] for r in rules) == ['"Amber"', '"Green"', '"Red"']
+    bars = [cf.sqref for cf in sheet.conditional_formatting for r in cf.rules if r.dataBar]
+    assert [str(ref) for ref in bars] == ["E5:E6"]  # progress as data bars
     assert all(sheet.cell(r, 4).fill.fgColor.rgb in (None, "00000000") for r in range(5, 7))
     # Heat map: every open risk with a probability and impact is counted once.
     heat = book["Risk Heat Map"]
@@ -111,7 +113,7 @@ def test_every_portfolio_figure_matches_the_store(store_copy, project_budgets, t
     for risk in risks:
         if risk["probability"] and risk["impact"]:
             assert matrix[5 - risk["probability"]][risk["impact"] - 1] >= 1
-    top = [heat.cell(r, 11).value for r in range(5, 15) if heat.cell(r, 8).value]
+    top = [heat.cell(r, 3).value for r in range(13, 23) if heat.cell(r, 1).value]
     assert top == sorted(top, reverse=True) and len(top) == min(10, len(risks))
     # Change log summary.
     changes = book["Changes"]
@@ -161,7 +163,7 @@ def test_the_report_opens_in_libreoffice_and_renders_to_png(store_copy, tmp_path
     with StateStore(store_copy) as store:
         result = generate(store, tmp_path / "report.xlsx", as_of=AS_OF, pdf=True, remember=False)
     assert result.pdf is not None and result.pdf.stat().st_size > 1000
-    png = to_png(result.pdf)
+    (png,) = to_png(result.pdf, first_page=1, last_page=1)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
 
 
@@ -220,7 +222,7 @@ def test_text_from_jira_is_never_a_formula(tmp_path):
         store.save_items("p", "risk", [risk])
     with StateStore(tmp_path / "state.db") as store:
         result = generate(store, tmp_path / "r.xlsx")
-    cell = load_workbook(result.path)["Risk Heat Map"]["J5"]
+    cell = load_workbook(result.path)["Risk Heat Map"]["G13"]
     assert cell.value == '=HYPERLINK("http://evil")' and cell.data_type == "s"
 
 
@@ -312,5 +314,5 @@ def test_any_text_from_jira_reaches_the_report_intact(tmp_path):
         store.save_items("p", "risk", [risk])
     with StateStore(tmp_path / "state.db") as store:
         result = generate(store, tmp_path / "r.xlsx")
-    stored = load_workbook(result.path)["Risk Heat Map"]["J5"].value
+    stored = load_workbook(result.path)["Risk Heat Map"]["G13"].value
     assert stored != summary and unescape_ooxml(stored) == summary  # as Excel reads it

@@ -1,0 +1,207 @@
+"""Every string of the status report, in English and Simplified Chinese, in one table.
+
+``Strings("zh")("sheet_portfolio")`` is "项目组合"; a string with ``{fields}`` takes them
+as keyword arguments. Numbers and dates are formatted for the language here too: as
+text (``number``, ``date``) and as Excel number formats (``date_format``...), so a cell
+and a sentence about it agree.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+LANGUAGES = ("en", "zh")
+
+TEXT: dict[str, tuple[str, str]] = {
+    # sheet names (31 characters at most, no []:*?/\)
+    "sheet_dashboard": ("Executive Summary", "执行摘要"),
+    "sheet_portfolio": ("Portfolio", "项目组合"),
+    "sheet_charts": ("Charts", "图表"),
+    "sheet_heat": ("Risk Heat Map", "风险热力图"),
+    "sheet_changes": ("Changes", "变更请求"),
+    "sheet_since": ("Since", "变化"),
+    "sheet_trend": ("Trend", "趋势"),
+    "sheet_weekly": ("Weekly", "每周趋势"),
+    # titles
+    "report_title": ("PMO portfolio status", "PMO 项目组合状态"),
+    "dashboard_title": ("Executive summary", "执行摘要"),
+    "dashboard_heading": ("{report}: {page}", "{report}：{page}"),
+    "subtitle": (
+        "Generated {generated} from the synced portfolio (last sync {synced}); "
+        "overdue as of {as_of}",
+        "生成于 {generated}，数据来自已同步的项目组合（最近同步 {synced}）；逾期截至 {as_of}",
+    ),
+    "never": ("never", "从未"),
+    "as_of": ("As of {date}", "截至 {date}"),
+    "page_of": ("Page &P of &N", "第 &P 页，共 &N 页"),
+    # the portfolio table
+    "col_project": ("Project", "项目"),
+    "col_name": ("Name", "名称"),
+    "col_manager": ("Manager", "经理"),
+    "col_rag": ("RAG", "状态"),
+    "col_progress": ("Progress", "进度"),
+    "col_spi": ("SPI", "SPI"),
+    "col_cpi": ("CPI", "CPI"),
+    "col_open_risks": ("Open risks", "未关闭风险"),
+    "col_exposure": ("Exposure", "风险敞口"),
+    "col_pending_changes": ("Pending changes", "待决变更"),
+    "col_pending_cost": ("Pending cost", "待决成本"),
+    "col_pending_days": ("Pending days", "待决工期（天）"),
+    "col_overdue": ("Overdue", "逾期"),
+    "col_last_sync": ("Last sync", "最近同步"),
+    "col_key": ("Key", "编号"),
+    "col_summary": ("Summary", "摘要"),
+    "col_score": ("Score", "分值"),
+    "col_level": ("Level", "等级"),
+    "col_owner": ("Owner", "负责人"),
+    "col_status": ("Status", "状态"),
+    # RAG and levels (the labels every coloured cell carries)
+    "rag_Red": ("Red", "红"),
+    "rag_Amber": ("Amber", "黄"),
+    "rag_Green": ("Green", "绿"),
+    "level_low": ("Low", "低"),
+    "level_medium": ("Medium", "中"),
+    "level_high": ("High", "高"),
+    "level_critical": ("Critical", "严重"),
+    # KPI tiles
+    "tile_projects": ("Projects", "项目"),
+    "tile_projects_note": ("last sync {synced}", "最近同步 {synced}"),
+    "tile_rag": ("Projects by RAG", "按状态统计项目"),
+    "tile_risks": ("Open risks by level", "按等级统计未关闭风险"),
+    "tile_risks_note": ("{count} open risk(s)", "共 {count} 项未关闭风险"),
+    "tile_exposure": ("Risk exposure", "风险敞口"),
+    "tile_exposure_note": ("sum of open risks' scores", "未关闭风险分值合计"),
+    "tile_pending": ("Pending changes", "待决变更"),
+    "tile_pending_note": ("cost {cost} · {days} day(s)", "成本 {cost} · 工期 {days} 天"),
+    "tile_overdue": ("Overdue items", "逾期事项"),
+    "tile_overdue_note": ("as of {date}", "截至 {date}"),
+    "tile_spi": ("SPI range", "SPI 范围"),
+    "tile_cpi": ("CPI range", "CPI 范围"),
+    "tile_range_note": ("lowest – highest, {count} project(s)", "最低 – 最高，{count} 个项目"),
+    "tile_no_budget": ("no budget figures yet", "尚无预算数据"),
+    "no_value": ("–", "–"),
+    # dashboard sections
+    "section_portfolio": ("Portfolio", "项目组合"),
+    "section_heat": ("Risk heat map", "风险热力图"),
+    "section_top": ("Top risks", "主要风险"),
+    "section_trends": ("Trends", "趋势"),
+    "more_projects": ("and {count} more: see {sheet}", "另有 {count} 个项目：见 {sheet}"),
+    "no_projects": ("No projects synced yet.", "尚无已同步的项目。"),
+    "no_risks": ("No open risks.", "没有未关闭的风险。"),
+    "heat_corner": ("Probability ↓  Impact →", "概率 ↓  影响 →"),
+    # charts
+    "chart_open_risks": ("Open risks per week", "每周未关闭风险"),
+    "chart_exposure": ("Exposure per week", "每周风险敞口"),
+    "chart_approved": ("Changes approved per week", "每周批准的变更"),
+    "trend_default": (
+        "Not enough history yet: trends appear after syncs in two different weeks",
+        "历史数据不足：在两个不同的星期同步后才会显示趋势",
+    ),
+    "chart_progress": ("Progress per project", "各项目进度"),
+    "chart_levels": ("Open risks by level per project", "各项目按等级的未关闭风险"),
+    "chart_trend": (
+        "Open risks over time (one point per sync cycle)",
+        "未关闭风险变化（每次同步一点）",
+    ),
+    "axis_done": ("done", "完成"),
+    "charts_first": (
+        "The bar charts show the first {shown} of {total} projects; "
+        "the Portfolio sheet lists them all.",
+        "条形图显示 {total} 个项目中的前 {shown} 个；项目组合工作表列出全部项目。",
+    ),
+    "col_cycle": ("Cycle finished", "同步完成时间"),
+    "col_week_end": ("Week ending", "周截止日"),
+    "col_approved": ("Changes approved", "批准的变更"),
+    # the heat map sheet
+    "heat_title": (
+        "Risk heat map: open risks by probability and impact",
+        "风险热力图：按概率和影响统计未关闭风险",
+    ),
+    "heat_axes": ("Probability \\ Impact", "概率 \\ 影响"),
+    "top_ten": ("Top 10 open risks by score", "分值最高的 10 项未关闭风险"),
+    # the changes sheet
+    "changes_title": ("Change requests", "变更请求"),
+    "by_decision": ("By decision", "按决定"),
+    "col_decision": ("Decision", "决定"),
+    "col_count": ("Count", "数量"),
+    "col_cost": ("Cost impact", "成本影响"),
+    "col_schedule": ("Schedule impact (days)", "工期影响（天）"),
+    "decision_pending": ("Pending", "待决"),
+    "decision_approved": ("Approved", "已批准"),
+    "decision_rejected": ("Rejected", "已拒绝"),
+    "decision_deferred": ("Deferred", "已推迟"),
+    "total_approved": ("Total approved", "批准合计"),
+    "by_month": ("By month raised", "按提出月份"),
+    "col_month": ("Month", "月份"),
+    "col_total": ("Total", "合计"),
+    "unknown": ("unknown", "未知"),
+    # the since sheet
+    "since_title": ("What changed since the baseline report", "自基准报告以来的变化"),
+    "since_first": (
+        "This is the first report: the next one will compare with it.",
+        "这是第一份报告：下一份报告将与它比较。",
+    ),
+    "since_baseline": ("Baseline: the report of {at}", "基准：{at} 的报告"),
+    "since_new": ("New open risks", "新增未关闭风险"),
+    "since_closed": ("Risks closed (or out of scope)", "已关闭（或超出范围）的风险"),
+    "since_rag": ("RAG changes (project, was, now)", "状态变化（项目、原状态、现状态）"),
+}
+
+
+class UnknownLanguage(ValueError):
+    """A report language this table has no strings for."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__(f"unknown report language {lang!r}: use one of {', '.join(LANGUAGES)}")
+        self.lang = lang
+
+
+class Strings:
+    """The report's words, numbers and dates in one language."""
+
+    def __init__(self, lang: str = "en") -> None:
+        if lang not in LANGUAGES:
+            raise UnknownLanguage(lang)
+        self.lang = lang
+        self._index = LANGUAGES.index(lang)
+
+    def __call__(self, key: str, **fields: object) -> str:
+        text = TEXT[key][self._index]
+        return text.format(**fields) if fields else text
+
+    def rag(self, value: str) -> str:
+        return self(f"rag_{value}") if f"rag_{value}" in TEXT else value
+
+    def level(self, value: str) -> str:
+        return self(f"level_{value}") if f"level_{value}" in TEXT else value.capitalize()
+
+    def decision(self, value: str) -> str:
+        key = f"decision_{value}"
+        return self(key) if key in TEXT else value.capitalize()
+
+    # Excel number formats ----------------------------------------------------------------
+    @property
+    def date_format(self) -> str:
+        return 'yyyy"年"m"月"d"日"' if self.lang == "zh" else "yyyy-mm-dd"
+
+    @property
+    def datetime_format(self) -> str:
+        return f"{self.date_format} hh:mm"
+
+    integer_format = "#,##0"
+    index_format = "0.00"
+    percent_format = "0%"
+
+    # text ------------------------------------------------------------------------------
+    def number(self, value: float, decimals: int = 0) -> str:
+        return f"{value:,.{decimals}f}"
+
+    def date(self, value: date) -> str:
+        if self.lang == "zh":
+            return f"{value.year}年{value.month}月{value.day}日"
+        return value.isoformat()[:10] if isinstance(value, datetime) else value.isoformat()
+
+    def moment(self, value: datetime | None) -> str:
+        if value is None:
+            return self("never")
+        return f"{self.date(value.date())} {value:%H:%M}"
