@@ -48,6 +48,13 @@ def report(
             "--lang", help="Language of the report's headings and labels: en, or zh (简体中文)"
         ),
     ] = "en",
+    title: Annotated[
+        str | None,
+        typer.Option(
+            help="The portfolio's name, for the report's title and every page header "
+            '(e.g. "Group IT portfolio"; default: "PMO portfolio status")'
+        ),
+    ] = None,
 ) -> None:
     """Write the portfolio status report from the synced state store.
 
@@ -85,6 +92,7 @@ def report(
                 pdf=output_format == "pdf",
                 png=output_format == "png",
                 lang=lang,
+                title=title,
             )
     except ConverterMissing as exc:
         raise _fail(str(exc), EXIT_PROBLEMS) from None

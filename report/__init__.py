@@ -32,18 +32,20 @@ def generate(
     png: bool = False,
     remember: bool = True,
     lang: str = "en",
+    title: str | None = None,
 ) -> ReportResult:
     """Compute the figures, compare with the baseline report, write the workbook (and
     with ``pdf`` its PDF; with ``png`` the PDF and a PNG per page of it).
 
     ``lang`` is the language of the report's headings and labels: "en" or "zh"
     (Simplified Chinese); any other raises report.strings.UnknownLanguage first.
+    ``title`` is the portfolio's name, for the report's title and page headers.
     """
     Strings(lang)  # an unknown language fails here, before anything is read or written
     figures = compute(store, as_of)
     previous = history.baseline(store, since, figures.generated_at)
     changes = history.changes_since(figures, previous)
-    path = write(out, figures, changes, lang)
+    path = write(out, figures, changes, lang, title)
     result = ReportResult(path, figures, changes)
     if pdf or png:
         from report.pdf import pdftoppm, to_pdf, to_png

@@ -159,13 +159,18 @@ class UnknownLanguage(ValueError):
 class Strings:
     """The report's words, numbers and dates in one language."""
 
-    def __init__(self, lang: str = "en") -> None:
+    def __init__(self, lang: str = "en", title: str | None = None) -> None:
+        """``title``: the portfolio's own name for the report ("Group IT portfolio"),
+        shown as its title and in every page header instead of the default."""
         if lang not in LANGUAGES:
             raise UnknownLanguage(lang)
         self.lang = lang
         self._index = LANGUAGES.index(lang)
+        self.title = title.strip() if title and title.strip() else None
 
     def __call__(self, key: str, **fields: object) -> str:
+        if key == "report_title" and self.title:
+            return self.title
         text = TEXT[key][self._index]
         return text.format(**fields) if fields else text
 

@@ -38,8 +38,10 @@ TITLE_ROWS = {
 }
 
 
-def build(figures: Figures, changes: Changes, lang: str = "en") -> Workbook:
-    s = Strings(lang)
+def build(
+    figures: Figures, changes: Changes, lang: str = "en", title: str | None = None
+) -> Workbook:
+    s = Strings(lang, title)
     book = Workbook()
     dashboard = book.active
     dashboard.title = s("sheet_dashboard")
@@ -63,6 +65,8 @@ def build(figures: Figures, changes: Changes, lang: str = "en") -> Workbook:
     return book
 
 
-def write(path: Path, figures: Figures, changes: Changes, lang: str = "en") -> Path:
+def write(
+    path: Path, figures: Figures, changes: Changes, lang: str = "en", title: str | None = None
+) -> Path:
     """Write the report atomically (temp file + replace), never half a file."""
-    return save_new_workbook(build(figures, changes, lang), path)
+    return save_new_workbook(build(figures, changes, lang, title), path)

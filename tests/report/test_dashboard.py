@@ -353,3 +353,16 @@ def test_every_string_has_both_languages():
     for key in (k for k in TEXT if k.startswith("sheet_")):
         for text in TEXT[key]:
             assert len(text) <= 31 and not set(text) & set("[]:*?/\\"), text
+
+
+def test_the_portfolios_own_title_heads_the_report_and_every_page(tmp_path):
+    title = "=Group IT & Ops portfolio"  # a formula-looking name and a header code (&)
+    with StateStore(make_store(tmp_path / "state.db", 2)) as store:
+        result = generate(store, tmp_path / "titled.xlsx", as_of=AS_OF, title=title)
+    book = load_workbook(result.path)
+    heading = book.worksheets[0]["A1"]
+    assert heading.data_type == "s" and title in heading.value  # text, never a formula
+    portfolio = book.worksheets[1]
+    assert portfolio["A1"].value == title
+    for sheet in book.worksheets:
+        assert sheet.oddHeader.left.text == "=Group IT && Ops portfolio", sheet.title
