@@ -4,8 +4,6 @@ known times (the state store's clock stepped by the test)."""
 from __future__ import annotations
 
 import json
-import os
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -51,23 +49,6 @@ def clocked(tmp_path: Path) -> Iterator[Clocked]:
     world = Clocked(tmp_path / "state.db")
     yield world
     world.store.close()
-
-
-@pytest.fixture
-def local_zone() -> Iterator[Any]:
-    """``local_zone("EST5EDT,M3.2.0,M11.1.0")``: the computer's time zone for the test."""
-    before = os.environ.get("TZ")
-
-    def use(zone: str) -> None:
-        os.environ["TZ"] = zone
-        time.tzset()
-
-    yield use
-    if before is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = before
-    time.tzset()
 
 
 def _open(report: dict[str, Any] | None) -> list[str]:

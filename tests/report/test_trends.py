@@ -4,8 +4,6 @@ is worked out by hand in the test."""
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -84,23 +82,6 @@ def portfolio(tmp_path: Path) -> Iterator[Portfolio]:
     world = Portfolio(tmp_path / "state.db")
     yield world
     world.store.close()
-
-
-@pytest.fixture
-def local_zone() -> Iterator[Any]:
-    """``local_zone("<+13>-13")``: the computer's own time zone for the test (TZ)."""
-    before = os.environ.get("TZ")
-
-    def use(zone: str) -> None:
-        os.environ["TZ"] = zone
-        time.tzset()
-
-    yield use
-    if before is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = before
-    time.tzset()
 
 
 def utc(day: int, hour: int, month: int = 11) -> datetime:
