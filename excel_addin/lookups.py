@@ -19,7 +19,7 @@ from typing import Any
 
 from excel_addin.metrics import MetricError, number, performance_indices, rag
 from mappings.values import BUILTIN_MAPS, parse_date
-from sync.store import read_items
+from sync.store_items import read_items
 
 LEVELS = ("low", "medium", "high", "critical")
 CLOSED = {"closed", "done", "implemented", "rejected", "deferred"}

@@ -28,7 +28,8 @@ from pmo_sync.progress import CycleProgress
 from sync.conflict_text import shown_values
 from sync.errors import StateStoreError, SyncError
 from sync.plan import RECORD_FIELD
-from sync.store import Conflict, StateStore
+from sync.store import StateStore
+from sync.store_records import Conflict
 
 
 @app.command()

@@ -23,7 +23,7 @@ from typing import Literal
 
 from mappings.model import _DECISION_OF_STATUS
 from report.figures import WeekPoint
-from sync.store import SnapshotTotal
+from sync.store_records import SnapshotTotal
 
 Period = Literal["week", "day"]
 PERIODS: tuple[Period, ...] = ("week", "day")

@@ -7,7 +7,8 @@ See sync/README.md for the module map, the merge table and the order of side eff
 from sync.errors import MassChangeRefused, StateStoreError, SyncError
 from sync.merge import FieldChange, MergeRules, RecordPlan, merge_field, merge_record
 from sync.plan import Match, Operation, Plan, SideRecord, match_records, plan_entity
-from sync.store import AuditEntry, BaseEntry, Conflict, StateStore
+from sync.store import StateStore
+from sync.store_records import AuditEntry, BaseEntry, Conflict
 
 __all__ = [
     "AuditEntry",

@@ -20,7 +20,8 @@ from sync.jira_side import CURSOR
 from sync.outcome import EntityRun
 from sync.plan import CLOSED, FLAGGED, RECORD_FIELD, REMOVED, Match, Operation
 from sync.rules import closed_status
-from sync.store import AuditEntry, StateStore
+from sync.store import StateStore
+from sync.store_records import AuditEntry
 
 
 @dataclass

@@ -23,7 +23,7 @@ from connectors.excel import (
 )
 from connectors.excel.package import Package
 from sync.conflict_text import shown_values
-from sync.store import Conflict
+from sync.store_records import Conflict
 
 SHEET = "Sync Conflicts"
 HEADER = (

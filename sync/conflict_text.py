@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sync.plan import RECORD_FIELD
-from sync.store import Conflict
+from sync.store_records import Conflict
 
 GONE = {"jira": "issue deleted or out of scope", "excel": "row removed"}
 

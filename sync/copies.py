@@ -21,7 +21,7 @@ from dataclasses import replace
 from uuid import uuid4
 
 from connectors.excel.records import RecordsRead, RowRecord
-from sync.store import BaseEntry
+from sync.store_records import BaseEntry
 
 
 def separate_copies(

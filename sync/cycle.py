@@ -50,7 +50,8 @@ from sync.plan import (
     plan_entity,
 )
 from sync.rules import merge_rules, synced_fields
-from sync.store import BaseEntry, StateStore
+from sync.store import StateStore
+from sync.store_records import BaseEntry
 from sync.workbook_only import copy_to_store, workbook_only_entities
 
 TRACKER_ERRORS = (TrackerNotFound, TableOutOfStep, MissingColumns)

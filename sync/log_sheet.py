@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from connectors.excel import Fingerprint, replace_owned_sheet
-from sync.store import AuditEntry
+from sync.store_records import AuditEntry
 
 SHEET = "Sync Log"
 HEADER = ("When", "Cycle", "Entity", "Record", "Field", "Old value", "New value", "Direction")

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from sync.errors import MassChangeRefused
 from sync.merge import FieldChange, MergeRules, RecordPlan, merge_record
-from sync.store import BaseEntry
+from sync.store_records import BaseEntry
 
 
 @dataclass(frozen=True)

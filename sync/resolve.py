@@ -21,7 +21,8 @@ from mappings.mapping import MappingSpec
 from mappings.model import build_record
 from sync.errors import SyncError
 from sync.plan import RECORD_FIELD, RECREATE, REMOVED
-from sync.store import Conflict, StateStore
+from sync.store import StateStore
+from sync.store_records import Conflict
 
 Choice = Literal["jira", "excel", "value"]
 

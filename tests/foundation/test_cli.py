@@ -301,7 +301,8 @@ def test_sandbox_command_serves_jira_shaped_json_and_stops_cleanly(tmp_path):
 
 def test_conflicts_and_log_read_the_state_store(tmp_path, monkeypatch):
     from pmo_sync import cli
-    from sync.store import AuditEntry, StateStore
+    from sync.store import StateStore
+    from sync.store_records import AuditEntry
 
     monkeypatch.setattr(cli.console, "width", 200)
 

@@ -8,7 +8,7 @@ from connectors.excel import Fingerprint, SheetNotOwned, WorkbookPatch, apply_pa
 from connectors.excel.template import write_template
 from mappings import load_mapping
 from sync.conflict_sheet import HEADER, SHEET, read_resolutions, write_conflicts_sheet
-from sync.store import Conflict
+from sync.store_records import Conflict
 
 T = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 

@@ -5,7 +5,7 @@ import pytest
 from sync.errors import MassChangeRefused
 from sync.merge import MergeRules
 from sync.plan import SideRecord, match_records, plan_entity
-from sync.store import BaseEntry
+from sync.store_records import BaseEntry
 
 FIELDS = frozenset({"summary", "status"})
 T0 = datetime(2026, 11, 1, tzinfo=UTC)

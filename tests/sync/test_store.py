@@ -6,7 +6,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sync.errors import StateStoreError
-from sync.store import SCHEMA_VERSION, AuditEntry, StateStore, dump_values, load_values
+from sync.store import StateStore
+from sync.store_records import AuditEntry
+from sync.store_schema import SCHEMA_VERSION, dump_values, load_values
 
 scalars = st.one_of(
     st.none(),

@@ -1,0 +1,118 @@
+"""The portfolio: every in-scope item as last read from Jira or copied from a workbook,
+for reports, formulas and the next quiet cycle (mixed into ``StateStore``)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sync.store_schema import _ts, dump_values, load_values
+
+
+class PortfolioItems:
+    """The portfolio half of the state store."""
+
+    _db: sqlite3.Connection
+    _cache: dict[tuple[str, str, str], dict[str, Any]]
+    clock: Callable[[], datetime]
+    _cached: Callable[[str, str, str], dict[str, Any] | None]  # StateStore's cache check
+
+    def save_items(self, pair: str, entity: str, records: list[Mapping[str, Any]]) -> None:
+        """The current canonical record of synced items (what formulas and reports read)."""
+        now = _ts(self.clock())
+        self._db.executemany(
+            "INSERT INTO items (pair, entity, sync_id, jira_key, project, record, seen_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (pair, entity, sync_id) DO UPDATE SET "
+            "jira_key=excluded.jira_key, project=excluded.project, record=excluded.record, "
+            "seen_at=excluded.seen_at",
+            [
+                (
+                    pair,
+                    entity,
+                    str(r["sync_id"]),
+                    r.get("key"),
+                    r.get("project"),
+                    dump_values(dict(r)),
+                    now,
+                )
+                for r in records
+            ],
+        )
+        cached = self._cache.get(("items", pair, entity))
+        if cached is not None:
+            for r in records:
+                cached[str(r["sync_id"])] = dict(r)
+
+    def drop_items(self, pair: str, entity: str, sync_ids: list[str]) -> None:
+        self._db.executemany(
+            "DELETE FROM items WHERE pair=? AND entity=? AND sync_id=?",
+            [(pair, entity, s) for s in sync_ids],
+        )
+        cached = self._cache.get(("items", pair, entity), {})
+        for sync_id in sync_ids:
+            cached.pop(sync_id, None)
+
+    def drop_unconfigured_items(self, configured: Mapping[str, set[str] | None]) -> dict[str, int]:
+        """Forget the portfolio items of pairs (or entities of a pair) no longer configured:
+        reports and formulas would otherwise count them forever, or twice after a rename.
+        ``configured``: pair -> its entity types (None: keep all of them). Bases stay, so a
+        pair added back resumes (its first read is a full one). Returns what was dropped,
+        as "pair" or "pair/entity" -> items."""
+        stale: dict[tuple[str, str], int] = {}
+        for pair, entity, count in self._db.execute(
+            "SELECT pair, entity, COUNT(*) FROM items GROUP BY pair, entity"
+        ):
+            kept = configured.get(pair, set())
+            if kept is not None and entity not in kept:
+                stale[(pair, entity)] = count
+        self._db.executemany(
+            "DELETE FROM items WHERE pair=? AND entity=?", [list(k) for k in stale]
+        )
+        for pair, entity in stale:
+            self._cache.pop(("items", pair, entity), None)
+        for pair in {pair for pair, _ in stale if pair not in configured}:
+            # Gone from the configuration: its projects' Jira details leave the report too.
+            self._db.execute("DELETE FROM cursors WHERE pair=? AND entity='_projects'", (pair,))
+        dropped: dict[str, int] = {}
+        for (pair, entity), count in stale.items():
+            name = pair if pair not in configured else f"{pair}/{entity}"
+            dropped[name] = dropped.get(name, 0) + count
+        return dropped
+
+    def items(self, entity: str | None = None, pair: str | None = None) -> list[dict[str, Any]]:
+        """A pair's items, or without a pair the portfolio: each issue once, however many
+        pairs sync it (a RAID log and a change log may share change requests), as most
+        recently read."""
+        if entity is not None and pair is not None:
+            cached = self._cached("items", pair, entity)
+            if cached is None:
+                cached = {str(r["sync_id"]): r for r in self._load_items(entity, pair)}
+                self._cache[("items", pair, entity)] = cached
+            return list(cached.values())
+        return self._load_items(entity, pair)
+
+    def _load_items(self, entity: str | None, pair: str | None) -> list[dict[str, Any]]:
+        return list(read_items(self._db, entity, pair).values())
+
+
+def read_items(
+    db: sqlite3.Connection, entity: str | None = None, pair: str | None = None
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """(entity, sync id) -> values of the stored items. Without a pair this is the
+    portfolio: an issue several pairs sync (a RAID log and a change log may share change
+    requests) counts once, as most recently read. Also used by the add-in's read-only
+    connection."""
+    query, params = "SELECT entity, sync_id, record FROM items WHERE 1=1", []
+    if entity is not None:
+        query += " AND entity=?"
+        params.append(entity)
+    if pair is not None:
+        query += " AND pair=?"
+        params.append(pair)
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for kind, sync_id, record in db.execute(query + " ORDER BY seen_at", params):
+        found.pop((kind, sync_id), None)  # re-insert: the order follows the latest read
+        found[(kind, sync_id)] = load_values(record)
+    return found
