@@ -113,7 +113,21 @@ def _v3(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE snapshots ADD COLUMN score_sum REAL")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
+def _v4(db: sqlite3.Connection) -> None:
+    """Compliance audits: per audit and project, the score and the breaches, kept so
+    compliance can be reported over time."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE audits (
+            id INTEGER PRIMARY KEY, at TEXT NOT NULL, project TEXT NOT NULL,
+            checks INTEGER NOT NULL, passed INTEGER NOT NULL, breaches TEXT NOT NULL);
+        CREATE INDEX audits_by_project ON audits (project, at);
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
 """Migration i moves a store from version i to i + 1. Only ever append to this list."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
