@@ -280,6 +280,11 @@ class SyncSettings(_Strict):
     )
     schedule: Schedule = Schedule()
     risk_thresholds: RiskLevelThresholds = RiskLevelThresholds()
+    policy: str = Field(
+        "builtin:pmo",
+        description="The PMO policy every sync and daemon cycle audits the portfolio "
+        "against: 'builtin:pmo', a policy file (relative to this file), or '' for none",
+    )
 
 
 def person_key(name: str) -> str:

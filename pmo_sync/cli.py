@@ -329,4 +329,4 @@ def _config(config: Path) -> Config:
 
 
 # The other commands live in modules of their own; importing them registers them on `app`.
-from pmo_sync import cli_map, cli_report, cli_store  # noqa: E402, F401
+from pmo_sync import cli_audit, cli_map, cli_report, cli_store  # noqa: E402, F401

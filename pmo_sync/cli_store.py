@@ -141,6 +141,10 @@ def sync(
                 full=full,
                 on_result=None if as_json else lambda r: print_result(console, r),
             )
+        if not dry_run:
+            from pmo_sync.cli_audit import record_audit
+
+            record_audit(loaded, runner.store)
     except SyncError as exc:
         raise _fail(str(exc)) from None
     finally:
@@ -215,8 +219,12 @@ def daemon(
     )
     pairs = {p.name: p for p in select_pairs(loaded)}
 
+    from pmo_sync.cli_audit import record_audit
+
     def run_cycle(name: str, stop: Any) -> Any:
-        return runner.run_pair(pairs[name], stop=stop)
+        result = runner.run_pair(pairs[name], stop=stop)
+        record_audit(loaded, runner.store)  # compliance after every cycle, kept over time
+        return result
 
     try:
         worker = Daemon(

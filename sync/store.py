@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sync.errors import StateStoreError
+from sync.store_audits import Audits
 from sync.store_conflicts import ConflictsAndAudit
 from sync.store_items import PortfolioItems
 from sync.store_records import BaseEntry, CycleEntry, Intent
@@ -75,7 +76,7 @@ def store_location_problem(path: Path) -> str | None:
     return None
 
 
-class StateStore(Snapshots, ConflictsAndAudit, PortfolioItems):
+class StateStore(Snapshots, ConflictsAndAudit, PortfolioItems, Audits):
     """One SQLite state store (one per configuration; the daemon holds a file lock)."""
 
     def __init__(
