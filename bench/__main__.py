@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench import addin_bench, excel_bench, map_bench, sync_bench
+from bench import addin_bench, compliance_bench, excel_bench, map_bench, sync_bench
 
 
 def main() -> None:
@@ -22,6 +22,8 @@ def main() -> None:
     addin_bench.main([])
     print("\n== pmo-sync map on a 50-sheet, 100,000-row workbook ==")
     map_bench.main([])
+    print("\n== compliance audit: the built-in pack over 100,000 items ==")
+    compliance_bench.main([])
 
 
 if __name__ == "__main__":

@@ -98,8 +98,9 @@ def audit(
             if project is not None and where != project:
                 continue
             score = result.projects.setdefault(where, ProjectScore(where))
+            names = evaluate.names(item, rules[0].fields) if rules else {}
             for rule in rules:
-                outcome = _check(rule, item, evaluate)
+                outcome = _check(rule, names, evaluate)
                 if outcome is None:
                     continue  # the rule's filter leaves this item out
                 score.checks += 1
@@ -112,12 +113,12 @@ def audit(
     return result
 
 
-def _check(rule: Rule, item: Mapping[str, Any], evaluate: Evaluator) -> bool | str | None:
+def _check(rule: Rule, names: dict[str, Any], evaluate: Evaluator) -> bool | str | None:
     """True (passes), None (not applicable), or why it breaks the rule."""
     try:
-        if rule.filter is not None and not evaluate(rule.filter, item, rule.fields):
+        if rule.filter is not None and not evaluate(rule.filter, names):
             return None
-        return True if evaluate(rule.condition, item, rule.fields) else (rule.why or rule.title)
+        return True if evaluate(rule.condition, names) else (rule.why or rule.title)
     except Exception as exc:  # a value the expression cannot handle: shown, never hidden
         return f"could not be checked ({type(exc).__name__}: {exc})"
 
@@ -133,7 +134,7 @@ def _breach(rule: Rule, entity: str, project: str, item: Mapping[str, Any], why:
         rule.title,
         rule.severity,
         why,
-        rule.whom(dict(item)),
+        rule.whom(item),
     )
 
 

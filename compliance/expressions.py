@@ -125,7 +125,8 @@ def parse(text: str, fields: Iterable[str]) -> Expression | list[ExpressionError
         return problems
     parsed = Expression(text.strip(), tree)
     try:  # a construct the evaluator refuses is refused now, not on the first item
-        Evaluator(date.today())(parsed, {}, fields)
+        evaluate = Evaluator(date.today())
+        evaluate(parsed, evaluate.names({}, fields))
     except FeatureNotAvailable as exc:
         return [ExpressionError(f"uses something policies do not allow: {exc}")]
     except Exception:  # empty fields may fail arithmetic: that is checked per item
@@ -159,10 +160,12 @@ class Evaluator:
             self._eval.operators[node] = _ordered(compare)
         self._today = today
 
-    def __call__(
-        self, expression: Expression, item: Mapping[str, Any], fields: Iterable[str]
-    ) -> Any:
+    def names(self, item: Mapping[str, Any], fields: Iterable[str]) -> dict[str, Any]:
+        """The names an item gives its rules (built once per item, for all of them)."""
         names = {name: item.get(name) for name in fields}
         names["today"] = self._today
+        return names
+
+    def __call__(self, expression: Expression, names: dict[str, Any]) -> Any:
         self._eval.names = names
         return self._eval.eval(expression.text, previously_parsed=expression.tree)

@@ -20,6 +20,7 @@ with that rule silently missing. The built-in PMO pack ships as
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -56,7 +57,7 @@ class Rule:
     notify: str | None
     why: str | None  # what to tell the person, when the title alone does not say
 
-    def whom(self, item: dict[str, Any]) -> str | None:
+    def whom(self, item: Mapping[str, Any]) -> str | None:
         """The person to tell: the named field's value, or a fixed name."""
         if self.notify is None:
             return None
