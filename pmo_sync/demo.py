@@ -105,6 +105,28 @@ def _replay(server: Any, runner: Any, clock: ReplayClock, tracker: Path, console
         server.store.clock = saved
 
 
+def _audit(store: Any, console: Console, config_path: Path) -> None:
+    """The PMO's policy over the portfolio, as every cycle records it."""
+    from compliance.audit import audit_store, remember
+    from compliance.policy import load_policy
+
+    result = audit_store(store, load_policy(), at=store.clock())
+    with store.transaction():
+        remember(store, result)
+    scores = ", ".join(
+        f"{p.project} {p.score:.0%}"
+        for p in sorted(result.projects.values(), key=lambda p: p.project)
+        if p.score is not None
+    )
+    errors = sum(b.severity == "error" for b in result.breaches)
+    console.print(
+        f"[bold]9. Policy audit[/bold] (builtin:pmo): {scores}; {len(result.breaches)} "
+        f"breach(es), {errors} of severity error (`pmo-sync audit --config {config_path}`)"
+    )
+    for breach in [b for b in result.breaches if b.severity == "error"][:3]:
+        console.print(f"   {breach.key} {breach.rule}: {breach.why} (tell {breach.who or '-'})")
+
+
 def run_demo(directory: Path, console: Console) -> int:
     """Run the demo; returns the process exit code."""
     from pmo_sync.cli import print_finding, render_config, render_pair
@@ -212,9 +234,10 @@ def run_demo(directory: Path, console: Console) -> int:
 
             report = generate(runner.store, directory / "pmo-status-report.xlsx").path
             console.print(
-                f"[bold]8. Status report[/bold] {report} (portfolio, risk heat map, changes, "
-                "charts; `pmo-sync report` writes it again)"
+                f"[bold]8. Status report[/bold] {report} (executive dashboard, portfolio, risk "
+                "heat map, changes, charts; `pmo-sync report` writes it again)"
             )
+            _audit(runner.store, console, config_path)
         finally:
             runner.close()
     finally:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sandbox.seed.portfolio import PROFILES, WEEKS, Profile
@@ -86,8 +86,16 @@ class Week:
 
 def budget_rows() -> list[dict[str, Any]]:
     """The Projects sheet's rows before the first week (earned value starts at zero)."""
+    start = date.today() - timedelta(weeks=WEEKS)
     return [
-        {"key": p.key, "name": p.name, "manager": MANAGERS[i], "bac": BUDGETS[i]}
+        {
+            "key": p.key,
+            "name": p.name,
+            "manager": MANAGERS[i],
+            "bac": BUDGETS[i],
+            "baseline_start": start,
+            "baseline_finish": start + timedelta(weeks=16),
+        }
         for i, p in enumerate(PROFILES)
     ]
 

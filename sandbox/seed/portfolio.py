@@ -196,6 +196,11 @@ def _seed_project(store: Store, profile: Profile, index: int, first: date) -> No
             "Next Review Date": (first + timedelta(days=14 + 7 * n)).isoformat(),
             "assignee": TEAM[(index + n) % 4],
         }
+        if profile.shape in ("steady", "ahead") or n % 2:
+            # Well-run projects plan every risk; the others leave some without a plan,
+            # which the PMO's policy audit finds.
+            values["Mitigation"] = f"Plan {n + 1}: owner reviews weekly; fallback agreed."
+            values["Next Review Date"] = (first + timedelta(weeks=WEEKS + 2 + n)).isoformat()
         store.human_create(key, "Risk", f"{key}: {summary}", values, author=lead)
     for n, (summary, kind, cost, days) in enumerate(CHANGES[: 2 + index % 3]):
         values = {
@@ -205,6 +210,8 @@ def _seed_project(store: Store, profile: Profile, index: int, first: date) -> No
             "Schedule Impact (days)": days,
             "assignee": lead,
         }
+        if profile.shape in ("steady", "ahead"):
+            values["Change Board Ref"] = f"CB-{index + 1}{n + 1:02d}"
         store.human_create(key, "Change Request", f"{key}: {summary}", values, lead)
     for n in range(profile.issues):
         due = first + timedelta(days=21 + 14 * n)

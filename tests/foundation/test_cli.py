@@ -1,5 +1,6 @@
 """CLI behaviour and exit codes (0 ok, 1 conflicts/errors, 2 usage or config)."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -256,6 +257,16 @@ def test_demo_runs_end_to_end(tmp_path):
     with StateStore(tmp_path / "demo" / ".pmo-sync" / "state.db", read_only=True) as store:
         moments = sorted({t.at for t in store.snapshot_totals()})
     assert (moments[-1] - moments[0]).days >= 7 * 11
+    # The PMO's policy audit finds what the troubled projects were made to lack, and
+    # nothing in the well-run ones.
+    assert "9. Policy audit" in result.output
+    audited = invoke("audit", "--json", "--config", str(tmp_path / "demo" / "pmo-sync.toml"))
+    assert audited.exit_code == 1, audited.output  # breaches of severity error exist
+    found = json.loads(audited.output)
+    scores = {p["project"]: p["score"] for p in found["projects"]}
+    assert all(scores[k] == 1.0 for k in ("BETA", "GAMMA", "EPSILON")), scores
+    unplanned = {b["project"] for b in found["breaches"] if b["rule"] == "risk-high-mitigated"}
+    assert unplanned and unplanned <= {"ALPHA", "DELTA", "ETA", "ZETA"}
 
 
 def test_sandbox_command_serves_jira_shaped_json_and_stops_cleanly(tmp_path):
