@@ -271,6 +271,23 @@ def PMO_UTILIZATION(person: Any, start: Any, end: Any, hours_per_day: Any = 8) -
     return PORTFOLIO.utilization(person, start, end, hours_per_day or 8)
 
 
+# -- compliance (the newest audit kept by the last sync cycles) ----------------------------
+
+
+@worksheet_function(project="Jira project key, or * for the whole portfolio")
+def PMO_COMPLIANCE(project: Any) -> Any:
+    """Compliance score (0-1) of a project in the newest policy audit of the store."""
+    return PORTFOLIO.compliance(project)
+
+
+@worksheet_function(
+    project="Jira project key, or * for all", severity="Optional: error, warning or info"
+)
+def PMO_BREACHES(project: Any, severity: Any = None) -> Any:
+    """Policy breaches of a project in the newest audit: a table that spills."""
+    return PORTFOLIO.breaches(project, severity)
+
+
 # -- the refresh button ---------------------------------------------------------------------
 
 

@@ -90,6 +90,8 @@ EXAMPLES = [
     ("Exposure, ALPHA", '=PMO_EXPOSURE("ALPHA")'),
     ("Approved changes, ALPHA", '=PMO_CHANGES("ALPHA","Approved")'),
     ("Overdue, ALPHA", '=PMO_OVERDUE("ALPHA")'),
+    ("Compliance score, ALPHA", '=PMO_COMPLIANCE("ALPHA")'),
+    ("Error breaches, ALPHA", '=PMO_BREACHES("ALPHA","error")'),
     ("Health (RAG), ALPHA", '=PMO_HEALTH("ALPHA")'),
     ("Last sync", "=PMO_LAST_SYNC()"),
 ]

@@ -4,7 +4,8 @@ A workbook full of ``=PMO_OPEN_RISKS(A2)`` recalculates thousands of formulas at
 so nothing here touches the network: the synced portfolio (the store's ``items``
 table) is loaded once, read-only, and kept in memory until the store file changes
 (its size or modification time, or its write-ahead log's). Each lookup is then a scan
-of one project's items.
+of one project's items. The newest compliance audit (``compliance.py``) is read the
+same way, once per snapshot.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from excel_addin.compliance import LatestAudit, load_latest
 from excel_addin.metrics import MetricError, number, performance_indices, rag
 from mappings.values import BUILTIN_MAPS, parse_date
 from sync.store_items import read_items
@@ -274,6 +276,20 @@ class Portfolio:
         ]
         rows.sort(key=lambda r: str(r[0]))
         return [names, *rows]
+
+    # -- compliance (the newest audit the store kept) -------------------------------------
+    @_memo
+    def latest_audit(self) -> LatestAudit:
+        """The newest compliance audit, loaded once per snapshot of the store."""
+        return load_latest(self.store_path)
+
+    def compliance(self, project: Any) -> float:
+        """A project's (or the portfolio's) compliance score in the newest audit, 0..1."""
+        return self.latest_audit().score(project)
+
+    def breaches(self, project: Any, severity: Any = None) -> list[list[Any]]:
+        """The newest audit's breaches of a project: a header row, one row per breach."""
+        return self.latest_audit().breaches(project, severity)
 
     def last_sync(self) -> datetime:
         found = self.snapshot().last_sync

@@ -38,9 +38,11 @@ LONG_TEXT = 25  # mean characters from which text reads as free text
 _PEOPLE = {"owner", "raised_by", "requester", "assignee", "decided_by", "manager"}
 _FREE_TEXT = {
     "description", "mitigation", "trigger", "impact_summary", "action_steps", "resolution",
-    "rationale", "outcome", "scope_impact",
+    "rationale", "outcome", "scope_impact", "recommendation",
 }  # fmt: skip
-_PLAIN_TEXT = {"category", "board_ref", "depends_on", "release", "components"}
+_PLAIN_TEXT = {
+    "category", "board_ref", "depends_on", "release", "components", "phase", "tags",
+}  # fmt: skip
 _AMOUNTS = {
     "cost_impact", "schedule_impact_days", "estimate", "bac", "pv", "ev", "ac",
     "time_spent", "remaining_estimate", "original_estimate",

@@ -385,6 +385,21 @@ class WorkItem(Record):
         return self
 
 
+class Lesson(Record):
+    """A lesson learned: what happened on a project (summary and description) and what
+    to do next time. A PMO's lessons across all its projects are its knowledge base."""
+
+    entity: ClassVar[str] = "lesson"
+
+    status: Annotated[WorkStatus, _enum(vm.WORK_STATUS, optional=False)] = Field(
+        "todo", description="Whether the recommendation has been taken up (done)"
+    )
+    phase: Text = Field(None, description="Project phase it happened in (Planning, Execution)")
+    category: Text = None
+    recommendation: Text = Field(None, description="What to do, or avoid, next time")
+    tags: Text = Field(None, description="Keywords, comma-separated (Jira labels)")
+
+
 class Project(BaseModel):
     """A project as the PMO's status tracker sees it: manager, RAG, baseline, budget."""
 
@@ -430,6 +445,7 @@ AnyRecord = (
     | Action
     | DecisionRecord
     | WorkItem
+    | Lesson
     | Project
 )
 
@@ -444,6 +460,7 @@ ENTITY_TYPES: dict[str, type[BaseModel]] = {
         Action,
         DecisionRecord,
         WorkItem,
+        Lesson,
         Project,
     )
 }

@@ -203,6 +203,20 @@ def check_permissions(
                 yield Finding("ok", subject, f"{site.account} has {titles}")
 
 
+def check_policy(config: Config) -> Finding:
+    """The policy every cycle audits with loads (every problem of the file at once)."""
+    from compliance.policy import BUILTIN, PolicyError, load_policy
+
+    where = config.sync.policy
+    if not where:
+        return Finding("ok", "policy", "none configured ([sync] policy is empty): no audits")
+    try:
+        policy = load_policy(where if where == BUILTIN else config.resolve(Path(where)))
+    except PolicyError as exc:
+        return Finding("error", "policy", str(exc))
+    return Finding("ok", "policy", f"{policy.source}: {len(policy.rules)} rules")
+
+
 def run_checks(
     config: Config,
     *,
@@ -240,6 +254,7 @@ def run_checks(
         workbook = config.resolve(pair.workbook)
         for finding in check_workbook(workbook, mapping, pair, ref, config_path):
             emit(finding)
+    emit(check_policy(config))
     if jira:
         for finding in check_jira(config, mappings):
             emit(finding)

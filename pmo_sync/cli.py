@@ -80,6 +80,7 @@ deployment = "auto"
 state_store = ".pmo-sync/state.db"
 log_file = ".pmo-sync/pmo-sync.log"
 conflict_policy = "manual"
+policy = "builtin:pmo"  # the PMO policy audited after every cycle (a file of your own, or "")
 """
 PAIR_TEMPLATE = """
 [[pair]]
@@ -329,4 +330,4 @@ def _config(config: Path) -> Config:
 
 
 # The other commands live in modules of their own; importing them registers them on `app`.
-from pmo_sync import cli_audit, cli_map, cli_report, cli_store  # noqa: E402, F401
+from pmo_sync import cli_audit, cli_lessons, cli_map, cli_report, cli_store  # noqa: E402, F401

@@ -4,13 +4,17 @@ Registered on the app of pmo_sync.cli."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pmo_sync.cli import EXIT_PROBLEMS, ConfigOption, _config, _fail, _store_path, app, console
 from sync.errors import StateStoreError
 from sync.store import StateStore
+
+if TYPE_CHECKING:
+    from compliance.policy import Policy
+    from mappings.config import Config
 
 
 @app.command()
@@ -83,6 +87,7 @@ def report(
         window = parse_since(since) if since else None
     except ValueError as exc:
         raise _fail(str(exc)) from None
+    policy = _report_policy(loaded)
     try:
         with StateStore(store_path) as store:
             result = generate(
@@ -93,6 +98,7 @@ def report(
                 png=output_format == "png",
                 lang=lang,
                 title=title,
+                policy=policy,
             )
     except ConverterMissing as exc:
         raise _fail(str(exc), EXIT_PROBLEMS) from None
@@ -108,6 +114,12 @@ def report(
         f"{sum(d['count'] for d in figures.changes_by_decision.values()):.0f} change request(s)",
         highlight=False,
     )
+    if result.audit is not None:
+        errors = sum(b.severity == "error" for b in result.audit.breaches)
+        console.print(
+            f"compliance: {len(result.audit.breaches)} breach(es), {errors} of severity error",
+            highlight=False,
+        )
     if result.pdf:
         console.print(f"wrote {result.pdf}", highlight=False)
     if result.pngs:
@@ -131,6 +143,19 @@ def report(
         except (ExcelError, OSError) as exc:
             raise _fail(f"{SHEET} sheet not written: {exc}") from None
         console.print(f"refreshed the '{SHEET}' sheet in {into}", highlight=False)
+
+
+def _report_policy(loaded: Config) -> Policy | None:
+    """The configuration's policy, for the report's Compliance sheet. One that does not
+    load is printed, and the report is written without the sheet."""
+    from compliance.policy import PolicyError
+    from pmo_sync.cli_audit import configured_policy
+
+    try:
+        return configured_policy(loaded)
+    except PolicyError as exc:
+        console.print(f"no Compliance sheet: {exc}", highlight=False, markup=False)
+        return None
 
 
 addin_app = typer.Typer(

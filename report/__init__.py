@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from compliance.audit import AuditResult, audit_store
+from compliance.policy import Policy
 from report import history
+from report.compliance_sheet import Compliance
 from report.figures import Figures, compute
 from report.strings import Strings
 from report.workbook import write
 from sync.store import StateStore
+from sync.store_audits import KEEP_AUDITS, AuditRow
 
 
 @dataclass
@@ -20,6 +25,7 @@ class ReportResult:
     changes: history.Changes
     pdf: Path | None = None
     pngs: list[Path] = field(default_factory=list)  # the PDF's pages, in order
+    audit: AuditResult | None = None  # the Compliance sheet's audit (with a policy)
 
 
 def generate(
@@ -33,6 +39,7 @@ def generate(
     remember: bool = True,
     lang: str = "en",
     title: str | None = None,
+    policy: Policy | None = None,
 ) -> ReportResult:
     """Compute the figures, compare with the baseline report, write the workbook (and
     with ``pdf`` its PDF; with ``png`` the PDF and a PNG per page of it).
@@ -40,13 +47,21 @@ def generate(
     ``lang`` is the language of the report's headings and labels: "en" or "zh"
     (Simplified Chinese); any other raises report.strings.UnknownLanguage first.
     ``title`` is the portfolio's name, for the report's title and page headers.
+    ``policy``: a Compliance sheet (after Changes) with the policy audited now over the
+    portfolio (dates as of ``as_of``) and the score trend of the audits the store kept;
+    None: no Compliance sheet.
     """
     Strings(lang)  # an unknown language fails here, before anything is read or written
     figures = compute(store, as_of)
     previous = history.baseline(store, since, figures.generated_at)
     changes = history.changes_since(figures, previous)
-    path = write(out, figures, changes, lang, title)
+    compliance = None
+    if policy is not None:
+        audited = audit_store(store, policy, today=figures.as_of, at=store.clock())
+        compliance = Compliance(audited, policy.source, _kept_audits(store, audited.projects))
+    path = write(out, figures, changes, lang, title, compliance)
     result = ReportResult(path, figures, changes)
+    result.audit = compliance.result if compliance is not None else None
     if pdf or png:
         from report.pdf import pdftoppm, to_pdf, to_png
 
@@ -58,3 +73,10 @@ def generate(
     if remember:
         history.remember(store, figures)
     return result
+
+
+def _kept_audits(store: StateStore, projects: Iterable[str]) -> list[AuditRow]:
+    """The audits the store kept of these projects (up to KEEP_AUDITS each, all there
+    are), oldest first."""
+    kept = [row for p in projects for row in store.audits(project=p, limit=KEEP_AUDITS)]
+    return sorted(kept, key=lambda row: row.at)

@@ -22,6 +22,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "sheet_since": ("Since", "变化"),
     "sheet_trend": ("Trend", "趋势"),
     "sheet_weekly": ("Weekly", "每周趋势"),
+    "sheet_compliance": ("Compliance", "合规"),
     # titles
     "report_title": ("PMO portfolio status", "PMO 项目组合状态"),
     "dashboard_title": ("Executive summary", "执行摘要"),
@@ -145,6 +146,54 @@ TEXT: dict[str, tuple[str, str]] = {
     "since_new": ("New open risks", "新增未关闭风险"),
     "since_closed": ("Risks closed (or out of scope)", "已关闭（或超出范围）的风险"),
     "since_rag": ("RAG changes (project, was, now)", "状态变化（项目、原状态、现状态）"),
+    # the compliance sheet
+    "compliance_title": ("Compliance with the PMO policy", "PMO 政策合规情况"),
+    "compliance_subtitle": (
+        "Policy {policy}, checked {at} over the synced portfolio (dates as of {as_of}). "
+        "A score is the share of checks passed: Green from 90%, Amber from 70%, Red below.",
+        "政策 {policy}，于 {at} 对已同步的项目组合检查（日期截至 {as_of}）。"
+        "得分为通过的检查项所占比例：90% 及以上为绿，70% 及以上为黄，低于 70% 为红。",
+    ),
+    "section_scores": ("Score by project", "各项目得分"),
+    "col_compliance": ("Score", "得分"),
+    "col_rating": ("Rating", "评级"),
+    "col_checks": ("Checks", "检查项"),
+    "col_passed": ("Passed", "通过"),
+    "col_errors": ("Errors", "错误"),
+    "col_warnings": ("Warnings", "警告"),
+    "col_info": ("Info", "提示"),
+    "severity_error": ("Error", "错误"),
+    "severity_warning": ("Warning", "警告"),
+    "severity_info": ("Info", "提示"),
+    "compliance_total": ("Whole portfolio", "整个项目组合"),
+    "nothing_checked": ("nothing to check", "无可检查项"),
+    "no_checked_projects": ("No projects to check yet.", "尚无可检查的项目。"),
+    "section_compliance_trend": (
+        "Score trend (the last audit of each week)",
+        "得分趋势（每周最后一次审计）",
+    ),
+    "compliance_trend_none": (
+        "Not enough history yet: the score trend appears once audits were kept in two "
+        "different weeks (every sync with [sync] policy set keeps one)",
+        "历史数据不足：在两个不同的星期保存审计记录后才会显示得分趋势"
+        "（设置了 [sync] policy 后，每次同步都会保存一次）",
+    ),
+    "compliance_trend_project": (
+        "{project}: not enough history yet (audits in two different weeks are needed)",
+        "{project}：历史数据不足（需要两个不同星期的审计记录）",
+    ),
+    "compliance_charts_first": (
+        "The charts show the first {shown} of {total} projects; columns {columns} list "
+        "every project's weekly scores.",
+        "图表显示 {total} 个项目中的前 {shown} 个；{columns} 列列出所有项目的每周得分。",
+    ),
+    "chart_compliance": ("{project}: compliance score", "{project}：合规得分"),
+    "section_breaches": ("Breaches: {count}", "违规：{count} 项"),
+    "no_breaches": ("No breaches: every check passed.", "没有违规：所有检查均已通过。"),
+    "col_rule": ("Rule", "规则"),
+    "col_severity": ("Severity", "严重程度"),
+    "col_why": ("Why", "原因"),
+    "col_tell": ("Whom to tell", "通知对象"),
 }
 
 
@@ -179,6 +228,10 @@ class Strings:
 
     def level(self, value: str) -> str:
         return self(f"level_{value}") if f"level_{value}" in TEXT else value.capitalize()
+
+    def severity(self, value: str) -> str:
+        key = f"severity_{value}"
+        return self(key) if key in TEXT else value.capitalize()
 
     def decision(self, value: str) -> str:
         key = f"decision_{value}"

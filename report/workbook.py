@@ -3,10 +3,12 @@
 Sheets, in order: Executive Summary (one landscape page: KPI tiles, the first projects,
 the heat map, top risks and the weekly trends), Portfolio (one row per project), Charts
 (native Excel charts), Risk Heat Map (the 5 x 5 matrix and the top ten risks), Changes
-(by decision and by month), Since (what changed since the baseline report), and the
-data behind the trend charts (Trend: per sync cycle; Weekly: per week).
+(by decision and by month), Compliance (with a policy: the PMO policy's score per
+project, its weekly trend and every breach), Since (what changed since the baseline
+report), and the data behind the trend charts (Trend: per sync cycle; Weekly: per week).
 
-Each sheet is laid out in its own module (executive.py; sheets.py; charts.py), on the
+Each sheet is laid out in its own module (executive.py; sheets.py; charts.py;
+compliance_sheet.py), on the
 shared writer and print setup of layout.py, with the colours of palette.py and the
 words of strings.py (English or Simplified Chinese).
 """
@@ -19,6 +21,7 @@ from openpyxl import Workbook
 
 from connectors.excel.newbook import save_new_workbook
 from report import charts, sheets
+from report.compliance_sheet import Compliance, compliance_sheet
 from report.executive import executive
 from report.figures import Figures
 from report.history import Changes
@@ -39,14 +42,21 @@ TITLE_ROWS = {
 
 
 def build(
-    figures: Figures, changes: Changes, lang: str = "en", title: str | None = None
+    figures: Figures,
+    changes: Changes,
+    lang: str = "en",
+    title: str | None = None,
+    compliance: Compliance | None = None,
 ) -> Workbook:
+    """The report's workbook; with ``compliance`` a Compliance sheet after Changes."""
     s = Strings(lang, title)
     book = Workbook()
     dashboard = book.active
     dashboard.title = s("sheet_dashboard")
     keys = ["sheet_portfolio", "sheet_charts", "sheet_heat", "sheet_changes", "sheet_since",
             "sheet_trend", "sheet_weekly"]  # fmt: skip
+    if compliance is not None:
+        keys.insert(keys.index("sheet_changes") + 1, "sheet_compliance")
     sheet = {key: book.create_sheet(s(key)) for key in keys}
     sheets.portfolio(sheet["sheet_portfolio"], figures, s)
     charts.charts_sheet(
@@ -54,6 +64,8 @@ def build(
     )
     sheets.heat_map(sheet["sheet_heat"], figures, s)
     sheets.changes_sheet(sheet["sheet_changes"], figures, s)
+    if compliance is not None:
+        compliance_sheet(sheet["sheet_compliance"], compliance, s, figures.as_of)
     sheets.since(sheet["sheet_since"], changes, s)
     charts.weekly_data(sheet["sheet_weekly"], figures, s)
     executive(dashboard, figures, s, sheet["sheet_weekly"])
@@ -66,7 +78,12 @@ def build(
 
 
 def write(
-    path: Path, figures: Figures, changes: Changes, lang: str = "en", title: str | None = None
+    path: Path,
+    figures: Figures,
+    changes: Changes,
+    lang: str = "en",
+    title: str | None = None,
+    compliance: Compliance | None = None,
 ) -> Path:
     """Write the report atomically (temp file + replace), never half a file."""
-    return save_new_workbook(build(figures, changes, lang, title), path)
+    return save_new_workbook(build(figures, changes, lang, title, compliance), path)

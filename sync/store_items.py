@@ -8,7 +8,19 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sync.store_schema import _ts, dump_values, load_values
+from sync.store_schema import LESSON_TEXT, _ts, dump_values, load_values
+
+_WEIGHTS = {"summary": 4.0, "recommendation": 2.0, "tags": 2.0}  # bm25 column weights
+_LESSON_HITS = (
+    "SELECT i.sync_id, i.jira_key, i.project, i.record, bm25(lessons_fts, {weights}), "
+    "snippet(lessons_fts, -1, '[', ']', '...', 48) FROM lessons_fts "
+    "JOIN items i ON i.rowid = lessons_fts.rowid WHERE lessons_fts MATCH ? {where}"
+    "ORDER BY bm25(lessons_fts, {weights})"
+)
+
+
+class LessonQueryError(ValueError):
+    """A lesson search the full-text index cannot run (bad query syntax, no index)."""
 
 
 class PortfolioItems:
@@ -92,6 +104,57 @@ class PortfolioItems:
                 self._cache[("items", pair, entity)] = cached
             return list(cached.values())
         return self._load_items(entity, pair)
+
+    def search_lessons(
+        self, text: str, project: str | None = None, limit: int = 20
+    ) -> list[dict[str, Any]]:
+        """Lessons of every pair whose text matches ``text`` (SQLite FTS5 query syntax:
+        words, "a phrase", AND/OR/NOT, prefix*), best first (bm25; the summary weighs
+        most), each lesson once: key, project, summary, recommendation, snippet, score.
+        With the trigram index (SQLite 3.34+) a word or phrase matches wherever its
+        characters appear, which finds Chinese text, but needs 3 or more characters.
+
+        Raises:
+            LessonQueryError: the query is not valid FTS5 syntax, or is too short.
+        """
+        row = self._db.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'lessons_fts'"
+        ).fetchone()
+        if row is None:
+            raise LessonQueryError("this SQLite has no FTS5, so lessons cannot be searched")
+        if "trigram" in row[0] and len(text.strip().strip('"*')) < 3:
+            raise LessonQueryError(
+                f"search for {text!r}: give 3 or more characters (the index matches any "
+                "3 characters, so 数据迁移 finds 数据迁移测试 but 迁移 alone finds nothing)"
+            )
+        weights = ", ".join(str(_WEIGHTS.get(name, 1.0)) for name in LESSON_TEXT)
+        where, params = "", [text]
+        if project is not None:
+            where, params = "AND i.project = ? ", [text, project.strip().upper()]
+        query = _LESSON_HITS.format(weights=weights, where=where)
+        hits: dict[str, dict[str, Any]] = {}
+        try:
+            for sync_id, key, found_in, record, score, snippet in self._db.execute(query, params):
+                if sync_id in hits:  # the same lesson synced by two pairs: its best hit
+                    continue
+                values = load_values(record)
+                hits[sync_id] = {
+                    "key": key,
+                    "project": found_in,
+                    "summary": values.get("summary"),
+                    "recommendation": values.get("recommendation"),
+                    "snippet": snippet,
+                    "score": round(-score, 6),  # bm25 is lower for better: shown higher
+                    "sync_id": sync_id,
+                }
+                if len(hits) >= limit:
+                    break
+        except sqlite3.OperationalError as exc:
+            raise LessonQueryError(
+                f'cannot search for {text!r}: {exc}; a search is words, "a phrase", '
+                "AND / OR / NOT between them, or a prefix* (quote text holding - : ( or ^)"
+            ) from None
+        return list(hits.values())
 
     def _load_items(self, entity: str | None, pair: str | None) -> list[dict[str, Any]]:
         return list(read_items(self._db, entity, pair).values())

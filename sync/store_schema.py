@@ -127,7 +127,53 @@ def _v4(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4]
+LESSON_TEXT = ("summary", "description", "recommendation", "tags", "phase", "category")
+"""The lesson fields `pmo-sync lessons search` searches, in the FTS table's column order."""
+
+
+def fts_tokenizer() -> str:
+    """trigram when this SQLite has it (3.34+): it matches any 3 or more characters, so
+    Chinese and Japanese text, which has no spaces between words, is found by a phrase of
+    it; unicode61 (whole words, CJK runs as one word) on older SQLite."""
+    return "trigram" if sqlite3.sqlite_version_info >= (3, 34, 0) else "unicode61"
+
+
+def _v5(db: sqlite3.Connection) -> None:
+    """Full-text search over lessons: an FTS5 index of the lesson items' text, its rowid
+    the item's, kept in step with the items table by triggers (saved, edited, dropped).
+    Without FTS5 in this SQLite the store still works; only lesson search is missing."""
+    columns = ", ".join(LESSON_TEXT)
+    try:
+        tokenize = f"tokenize = '{fts_tokenizer()}'"
+        db.execute(f"CREATE VIRTUAL TABLE lessons_fts USING fts5({columns}, {tokenize})")
+    except sqlite3.OperationalError as exc:
+        if "fts5" in str(exc):
+            return
+        raise
+    values = ", ".join(f"json_extract(new.record, '$.{c}')" for c in LESSON_TEXT)
+    insert = (
+        f"INSERT INTO lessons_fts (rowid, {columns}) SELECT new.rowid, {values} "
+        "WHERE new.entity = 'lesson';"
+    )
+    delete = "DELETE FROM lessons_fts WHERE rowid = old.rowid;"
+    for event, when, body in (
+        ("INSERT", "new.entity = 'lesson'", insert),
+        ("UPDATE", "old.entity = 'lesson' OR new.entity = 'lesson'", f"{delete} {insert}"),
+        ("DELETE", "old.entity = 'lesson'", delete),
+    ):
+        statement = (
+            f"CREATE TRIGGER lessons_fts_{event.lower()} AFTER {event} ON items "
+            f"WHEN {when} BEGIN {body} END"
+        )
+        db.execute(statement)  # not _run_script: a trigger's body holds semicolons
+    old_values = values.replace("new.record", "record")
+    db.execute(
+        f"INSERT INTO lessons_fts (rowid, {columns}) SELECT rowid, {old_values} FROM items "
+        "WHERE entity = 'lesson'"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
 """Migration i moves a store from version i to i + 1. Only ever append to this list."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -51,6 +51,7 @@ ISSUE_TYPES = [
     ("Dependency", "Something the project relies on.", 0),
     ("Action", "An action arising from a meeting or review.", 0),
     ("Decision", "A decision recorded for the project.", 0),
+    ("Lesson", "A lesson learned: what happened and what to do next time.", 0),
 ]
 
 STATUSES = [
@@ -114,6 +115,9 @@ CUSTOM_FIELDS: list[tuple[str, str, list[str]]] = [
     ("Story Points", "number", []),
     ("Stakeholders", "multiuser", []),
     ("Affected Areas", "multiselect", ["Data", "Infrastructure", "Process", "People", "Vendor"]),
+    ("Phase", "string", []),
+    ("Recommendation", "richtext", []),
+    ("Lesson Category", "string", []),
 ]
 FIRST_CUSTOM_ID = 10010
 
@@ -146,6 +150,7 @@ SCREEN_EXTRAS: dict[str, list[str]] = {
     "Dependency": ["Risk Category"],
     "Action": ["Risk Category"],
     "Decision": ["Risk Category"],
+    "Lesson": ["Phase", "Recommendation", "Lesson Category"],
 }
 
 # Workflows as data: (transition id, name, from statuses (empty = any), to, screen, required).

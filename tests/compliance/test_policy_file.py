@@ -89,3 +89,24 @@ def test_missing_values_never_crash_an_audit():
     items = {"risk": [{"key": "ALPHA-1", "project": "ALPHA", "score": None, "summary": "s"}]}
     result = audit(items, policy, today=date(2026, 12, 4))
     assert result.breaches == [] and result.projects["ALPHA"].passed == 1
+
+
+def test_check_reports_a_broken_policy_and_audit_refuses_it(tmp_path):
+    from typer.testing import CliRunner
+
+    from pmo_sync.cli import app
+
+    config = tmp_path / "pmo-sync.toml"
+    runner = CliRunner()
+    assert runner.invoke(app, ["init", "--config", str(config), "--create-workbook"]).exit_code == 0
+    text = config.read_text("utf-8").replace('policy = "builtin:pmo"', 'policy = "team.toml"', 1)
+    assert 'policy = "team.toml"' in text
+    config.write_text(text, "utf-8")
+    (tmp_path / "team.toml").write_text(BROKEN, "utf-8")
+    checked = runner.invoke(
+        app, ["check", "--config", str(config), "--offline"], env={"COLUMNS": "300"}
+    )
+    assert checked.exit_code == 2, checked.output
+    assert "policy" in checked.output and "'ownr'" in checked.output
+    audited = runner.invoke(app, ["audit", "--config", str(config)])
+    assert audited.exit_code == 2 and "team.toml" in audited.output

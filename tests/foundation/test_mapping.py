@@ -23,7 +23,7 @@ def problems_of(text: str) -> list[str]:
 
 
 def test_builtin_mappings_load():
-    assert builtin_mapping_names() == ["change_log", "raid_log", "status_tracker"]
+    assert builtin_mapping_names() == ["change_log", "lessons_log", "raid_log", "status_tracker"]
     raid = load_mapping("builtin:raid_log")
     assert [e.type for e in raid.entities] == ["risk", "raid_issue", "change_request"]
     tracker = load_mapping("builtin:status_tracker")
@@ -82,8 +82,8 @@ field = [
   { name = "trigger", excel = "Jira Key" },
 ]
 [[entity]]
-type = "lesson"
-excel = { sheet = "Lessons" }
+type = "benefit"
+excel = { sheet = "Benefits" }
 field = []
 """
     )
@@ -98,7 +98,7 @@ field = []
         "field[5] (probability).excel_labels: '9' is not a canonical probability value",
         "field[6] (mitigation): maps to neither",
         "entity[0] (risk).excel: column 'Jira Key' is reserved",
-        "entity[1] (lesson).type: unknown entity type",
+        "entity[1] (benefit).type: unknown entity type",
     ]
     for fragment in expected:
         assert fragment in joined, f"{fragment!r} missing from:\n{joined}"

@@ -41,7 +41,7 @@ def test_only_mapped_fields_are_requested(
     reader = JiraReader(site, raid_spec)
     ids = reader.field_ids(raid_spec.entity("change_request"))
     assert "updated" in ids and "status" in ids and "summary" in ids
-    assert len(ids) == 9  # 8 mapped + updated
+    assert len(ids) == 10  # 9 mapped (board_ref too) + updated
     assert "description" not in ids
 
 
