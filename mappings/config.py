@@ -285,6 +285,17 @@ class SyncSettings(_Strict):
         description="The PMO policy every sync and daemon cycle audits the portfolio "
         "against: 'builtin:pmo', a policy file (relative to this file), or '' for none",
     )
+    compliance_sheet: StrictBool = Field(
+        False,
+        description="After every audit, write a 'PMO Compliance' sheet (the pair's projects' "
+        "scores and breaches) into each pair's workbook",
+    )
+    breach_notes: Literal["off", "comment", "label"] = Field(
+        "off",
+        description="Tell Jira about breaches: 'comment' adds one comment per breach to the "
+        "issue (once, deleted when the breach is resolved), 'label' adds the label "
+        "pmo-breach while any breach stands",
+    )
 
 
 def person_key(name: str) -> str:
