@@ -86,8 +86,42 @@ class Expression:
     tree: ast.AST
 
 
-def parse(text: str, fields: Iterable[str]) -> Expression | list[ExpressionError]:
-    """The expression, or every problem found in it."""
+def _literals(node: ast.AST) -> list[ast.Constant]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node]
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return [e for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+    return []
+
+
+def _misspelt_values(tree: ast.AST, choices: Mapping[str, frozenset[str]]) -> list[ExpressionError]:
+    """``status == 'closd'``: a value the field can never hold (the model's canonical
+    values), which would make the rule silently never (or always) match."""
+    problems = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Compare):
+            continue
+        sides = [node.left, *node.comparators]
+        names = [s.id for s in sides if isinstance(s, ast.Name) and s.id in choices]
+        for name in names:
+            for constant in (c for s in sides for c in _literals(s)):
+                if constant.value not in choices[name]:
+                    allowed = ", ".join(sorted(choices[name]))
+                    problems.append(
+                        ExpressionError(
+                            f"compares {name} with {constant.value!r}, which {name} never is "
+                            f"({allowed})",
+                            constant.col_offset + 1,
+                        )
+                    )
+    return problems
+
+
+def parse(
+    text: str, fields: Iterable[str], choices: Mapping[str, frozenset[str]] | None = None
+) -> Expression | list[ExpressionError]:
+    """The expression, or every problem found in it. ``choices``: the values fields with a
+    fixed set of values can hold (a comparison with any other value is a problem)."""
     if not isinstance(text, str) or not text.strip():
         return [ExpressionError("is empty: write a condition such as filled(owner)")]
     try:
@@ -121,6 +155,7 @@ def parse(text: str, fields: Iterable[str]) -> Expression | list[ExpressionError
                     node.col_offset + 1,
                 )
             )
+    problems.extend(_misspelt_values(tree, choices or {}))
     if problems:
         return problems
     parsed = Expression(text.strip(), tree)

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 from compliance.expressions import Expression, parse
 from mappings.model import ENTITY_TYPES
@@ -115,6 +115,22 @@ def parse_policy(text: str, source: str) -> Policy:
     return Policy(source, tuple(rules))
 
 
+def _choices(model: Any) -> dict[str, frozenset[str]]:
+    """Field -> the canonical values it can hold, for fields with a fixed set (Literal)."""
+    found = {}
+    for name, info in model.model_fields.items():
+        values = _literal_values(info.annotation)
+        if values:
+            found[name] = frozenset(values)
+    return found
+
+
+def _literal_values(annotation: Any) -> list[str]:
+    if get_origin(annotation) is Literal:
+        return [str(v) for v in get_args(annotation)]
+    return [v for arg in get_args(annotation) for v in _literal_values(arg)]
+
+
 def _rule(table: Any, number: int, seen: set[str], problems: list[str]) -> Rule | None:
     rid = str(table.get("id", "")).strip() if isinstance(table, dict) else ""
     where = f"rule {number} ({rid!r})" if rid else f"rule {number}"
@@ -146,7 +162,7 @@ def _rule(table: Any, number: int, seen: set[str], problems: list[str]) -> Rule 
                 problems.append(f"{where}: needs a condition")
             expressions[key] = None
             continue
-        parsed = parse(table[key], fields) if model is not None else None
+        parsed = parse(table[key], fields, _choices(model)) if model is not None else None
         if isinstance(parsed, list):
             problems.extend(f"{where}: {key} {table[key]!r} {p}" for p in parsed)
             parsed = None

@@ -110,3 +110,15 @@ def test_check_reports_a_broken_policy_and_audit_refuses_it(tmp_path):
     assert "policy" in checked.output and "'ownr'" in checked.output
     audited = runner.invoke(app, ["audit", "--config", str(config)])
     assert audited.exit_code == 2 and "team.toml" in audited.output
+
+
+def test_a_value_a_field_never_holds_is_a_problem():
+    text = (
+        '[[rule]]\nid = "x"\napplies_to = "risk"\n'
+        "condition = \"status != 'closd' and level in ('hi', 'critical')\"\n"
+    )
+    with pytest.raises(PolicyError) as caught:
+        parse_policy(text, "t.toml")
+    first, second = caught.value.problems
+    assert "'closd'" in first and "closed, mitigating, open" in first and "column 11" in first
+    assert "'hi'" in second and "critical, high, low, medium" in second
