@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -36,9 +37,12 @@ def configured_policy(loaded: Config, override: str | None = None) -> Policy | N
     return load_policy(loaded.resolve(Path(where)))
 
 
-def record_audit(loaded: Config, store: StateStore) -> AuditResult | None:
-    """After a cycle: audit the portfolio and keep the result. A policy that does not
-    load is logged, never allowed to fail the sync that just succeeded."""
+def record_audit(
+    loaded: Config, store: StateStore, site: Callable[[], Any] | None = None
+) -> AuditResult | None:
+    """After a cycle: audit the portfolio and keep the result (and, with ``[sync]
+    breach_notes``, tell Jira through the site ``site()`` gives). A policy that does not
+    load, or a note Jira refuses, is logged: it never fails the sync that just succeeded."""
     try:
         policy = configured_policy(loaded)
     except PolicyError as exc:
@@ -49,7 +53,34 @@ def record_audit(loaded: Config, store: StateStore) -> AuditResult | None:
     result = audit_store(store, policy, at=store.clock())
     with store.transaction():
         remember(store, result)
+    if loaded.sync.compliance_sheet:
+        _compliance_sheets(loaded, result)
+    if loaded.sync.breach_notes != "off" and site is not None:
+        from compliance.jira_notes import tell_jira
+
+        tell_jira(result, store, site().http, loaded.sync.breach_notes)
     return result
+
+
+def _compliance_sheets(loaded: Config, result: AuditResult) -> None:
+    """The "PMO Compliance" sheet of every pair's workbook. One that cannot be written
+    (open in Excel, saved meanwhile, missing) is skipped with a warning and written after
+    a later audit: it never fails the sync, nor keeps the other pairs' sheets back."""
+    from compliance.workbook_sheet import SHEET, write_compliance_sheet
+    from connectors.excel.errors import ExcelError
+
+    for pair in loaded.pairs:
+        try:
+            write_compliance_sheet(
+                loaded.resolve(pair.workbook),
+                list(pair.projects),
+                result,
+                loaded.sync.backups_to_keep,
+            )
+        except (ExcelError, OSError, ValueError) as exc:
+            log.warning("%s: the %s sheet was not written: %s", pair.name, SHEET, exc)
+        except Exception:  # a workbook the writer cannot read (damaged): shown, not fatal
+            log.exception("%s: the %s sheet was not written", pair.name, SHEET)
 
 
 @app.command()

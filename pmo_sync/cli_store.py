@@ -144,7 +144,7 @@ def sync(
         if not dry_run:
             from pmo_sync.cli_audit import record_audit
 
-            record_audit(loaded, runner.store)
+            record_audit(loaded, runner.store, lambda: runner.site)
     except SyncError as exc:
         raise _fail(str(exc)) from None
     finally:
@@ -223,7 +223,7 @@ def daemon(
 
     def run_cycle(name: str, stop: Any) -> Any:
         result = runner.run_pair(pairs[name], stop=stop)
-        record_audit(loaded, runner.store)  # compliance after every cycle, kept over time
+        record_audit(loaded, runner.store, lambda: runner.site)  # compliance after every cycle
         return result
 
     try:

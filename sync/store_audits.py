@@ -61,6 +61,26 @@ class Audits:
         ]
         return found[::-1]
 
+    def breach_notes(self, kind: str) -> dict[tuple[str, str], str | None]:
+        """(issue key, rule) -> the Jira note's id (a comment id; None for a label)."""
+        rows = self._db.execute(
+            "SELECT jira_key, rule, note_id FROM breach_notes WHERE kind=?", (kind,)
+        )
+        return {(key, rule): note for key, rule, note in rows}
+
+    def save_breach_note(self, key: str, rule: str, kind: str, note_id: str | None) -> None:
+        self._db.execute(
+            "INSERT INTO breach_notes (jira_key, rule, kind, note_id, at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (jira_key, rule, kind) DO UPDATE SET note_id=excluded.note_id, "
+            "at=excluded.at",
+            (key, rule, kind, note_id, _ts(self.clock())),
+        )
+
+    def drop_breach_note(self, key: str, rule: str, kind: str) -> None:
+        self._db.execute(
+            "DELETE FROM breach_notes WHERE jira_key=? AND rule=? AND kind=?", (key, rule, kind)
+        )
+
     def latest_audit(self) -> list[AuditRow]:
         """The newest audit's rows, one per project."""
         row = self._db.execute("SELECT MAX(at) FROM audits").fetchone()

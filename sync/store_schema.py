@@ -173,7 +173,20 @@ def _v5(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5]
+def _v6(db: sqlite3.Connection) -> None:
+    """Breach notes told to Jira (a comment or a label per issue and rule), so each is
+    written once and taken back when the breach is resolved."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE breach_notes (
+            jira_key TEXT NOT NULL, rule TEXT NOT NULL, kind TEXT NOT NULL,
+            note_id TEXT, at TEXT NOT NULL, PRIMARY KEY (jira_key, rule, kind));
+        """,
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 """Migration i moves a store from version i to i + 1. Only ever append to this list."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

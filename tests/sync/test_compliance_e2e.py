@@ -58,3 +58,70 @@ def test_a_high_risk_without_mitigation_is_a_breach_until_one_is_written(world):
     ]
     assert errors == [0, 1, 0]
     assert kept[1].score < kept[2].score
+
+
+def _marked(world: Any, key: str, rule: str) -> list[Any]:
+    from compliance.jira_notes import marker
+    from sandbox.testing import make_jira
+
+    comments = make_jira(world.server).comments(key)
+    return [c for c in comments if marker(rule) in c.body.replace("\\", "")]
+
+
+def _raise_unplanned(world: Any) -> Any:
+    keys = [r.record.key for r in world.rows("risk").rows if r.record.status != "closed"]
+    risk = next(r for r in world.jira_many("risk", keys) if r.response)
+    world.server.store.human_edit(
+        risk.key, {"Probability": "Very High", "Impact": "Very High", "Mitigation": None}
+    )
+    return risk
+
+
+def test_breach_comments_are_written_once_and_taken_back(world_factory, tmp_path):
+    from sandbox import running_sandbox
+
+    with running_sandbox(mode="cloud", seed="demo", timezone="UTC") as server:
+        world = world_factory(tmp_path, server, sync_settings='breach_notes = "comment"')
+        try:
+            assert _invoke(world, "sync").exit_code == 0
+            risk = _raise_unplanned(world)
+            assert _invoke(world, "sync").exit_code == 0
+            (comment,) = _marked(world, risk.key, "risk-high-mitigated")
+            assert "mitigation" in comment.body
+            assert _invoke(world, "sync").exit_code == 0  # a quiet cycle: no second comment
+            assert len(_marked(world, risk.key, "risk-high-mitigated")) == 1
+
+            # A process that posted the comment but died before recording it: the next
+            # cycle adopts the comment instead of posting another.
+            with StateStore(world.store.path) as store, store.transaction():
+                store.drop_breach_note(risk.key, "risk-high-mitigated", "comment")
+            assert _invoke(world, "sync").exit_code == 0
+            assert len(_marked(world, risk.key, "risk-high-mitigated")) == 1
+
+            world.edit_row("risk", risk.key, mitigation="Second supplier signed")
+            assert _invoke(world, "sync").exit_code == 0
+            assert _marked(world, risk.key, "risk-high-mitigated") == []
+        finally:
+            world.runner.close()
+
+
+def test_breach_label_marks_the_issue_while_any_breach_stands(world_factory, tmp_path):
+    from compliance.jira_notes import LABEL
+    from sandbox import running_sandbox
+    from sandbox.testing import make_jira
+
+    with running_sandbox(mode="datacenter", seed="demo", timezone="UTC") as server:
+        world = world_factory(tmp_path, server, sync_settings='breach_notes = "label"')
+        try:
+            assert _invoke(world, "sync").exit_code == 0
+            risk = _raise_unplanned(world)
+            assert _invoke(world, "sync").exit_code == 0
+            jira = make_jira(server)
+            assert LABEL in jira.issue(risk.key).fields.labels
+            breaches = _breaches(world, risk.key)
+            world.edit_row("risk", risk.key, mitigation="Second supplier signed")
+            assert _invoke(world, "sync").exit_code == 0
+            left = _breaches(world, risk.key)
+            assert (LABEL in jira.issue(risk.key).fields.labels) == bool(left), (breaches, left)
+        finally:
+            world.runner.close()
