@@ -7,7 +7,14 @@ from __future__ import annotations
 
 import argparse
 
-from bench import addin_bench, compliance_bench, excel_bench, map_bench, sync_bench
+from bench import (
+    addin_bench,
+    compliance_bench,
+    excel_bench,
+    map_bench,
+    resources_bench,
+    sync_bench,
+)
 
 
 def main() -> None:
@@ -24,6 +31,8 @@ def main() -> None:
     map_bench.main([])
     print("\n== compliance audit: the built-in pack over 100,000 items ==")
     compliance_bench.main([])
+    print("\n== capacity engine: 500 people x 52 weeks x 20,000 work items ==")
+    resources_bench.main([])
 
 
 if __name__ == "__main__":
