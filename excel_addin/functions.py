@@ -24,6 +24,7 @@ from typing import Any
 import xlwings as xw
 
 from excel_addin import metrics
+from excel_addin.capacity import capacity_of, demand_of, overallocated_in, utilisation_of
 from excel_addin.lookups import Portfolio
 from excel_addin.metrics import MetricError
 from mappings.scoring import RiskLevelThresholds
@@ -310,3 +311,34 @@ def refresh_message(path: Path) -> str:
         return refresh_open_workbook(path)
     except Exception as exc:
         return f"pmo-sync could not sync {path.name}: {exc}"
+
+
+# -- resources (the resource plan against Jira's open work) ---------------------------------
+
+
+@worksheet_function(
+    person="Jira email or name, as the resource plan lists them", week="A date in the week"
+)
+def PMO_CAPACITY(person: Any, week: Any) -> Any:
+    """Hours a person can work in a week: the plan's hours, less holidays."""
+    return capacity_of(PORTFOLIO, person, week)
+
+
+@worksheet_function(
+    person="Jira email or name", week="A date in the week", project="Optional project key"
+)
+def PMO_DEMAND(person: Any, week: Any, project: Any = None) -> Any:
+    """Hours of a person's open Jira work falling in a week (remaining estimates)."""
+    return demand_of(PORTFOLIO, person, week, project)
+
+
+@worksheet_function(person="Jira email or name", week="A date in the week")
+def PMO_UTILISATION(person: Any, week: Any) -> Any:
+    """A person's demand over capacity in a week (1 = fully booked)."""
+    return utilisation_of(PORTFOLIO, person, week)
+
+
+@worksheet_function(week="A date in the week", threshold="Over this share (default 1 = 100%)")
+def PMO_OVERALLOCATED(week: Any, threshold: Any = 1) -> Any:
+    """People booked over capacity in a week, most loaded first (a spilled table)."""
+    return overallocated_in(PORTFOLIO, week, float(threshold or 1))

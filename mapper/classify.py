@@ -58,6 +58,9 @@ STRONG = 2.0  # evidence for full strength: two distinctive columns, or one and 
 SEPARATION = 1.0  # lead over the runner-up for full separation: one distinctive column
 TIE = 0.02  # leads smaller than this are ties: the person says which tracker it is
 MISSING_SUMMARY = 0.5  # an entity without a summary column is half as sure
+PROPOSED = tuple(e for e in ENTITY_TYPES if e not in ("resource", "allocation"))
+"""The entity types a tracker is classified as: a resource plan's sheets (keyed by the
+person or a row id, no summary) are mapped with builtin:resource_plan, not proposed."""
 
 
 def _cue(entity: str, tracker: TrackerEvidence) -> tuple[float, str]:
@@ -138,8 +141,8 @@ def _matches(tracker: TrackerEvidence) -> list[tuple[HeaderMatch, ...]]:
 
 def classify_as(tracker: TrackerEvidence, entity: str) -> TrackerGuess:
     """Each column's field when a person says which entity the tracker holds."""
-    if entity not in ENTITY_TYPES:
-        raise ValueError(f"{entity!r} is not an entity type; use one of {', '.join(ENTITY_TYPES)}")
+    if entity not in PROPOSED:
+        raise ValueError(f"{entity!r} is not an entity type; use one of {', '.join(PROPOSED)}")
     values = [ColumnValues(column) for column in tracker.columns]
     matches = _matches(tracker)
     plan = plan_for(entity, tracker, values, matches)
@@ -153,9 +156,9 @@ def classify(tracker: TrackerEvidence) -> TrackerGuess:
     reasons a PMO can check (see the module docstring for what the numbers mean)."""
     values = [ColumnValues(column) for column in tracker.columns]
     matches = _matches(tracker)
-    plans = {entity: plan_for(entity, tracker, values, matches) for entity in ENTITY_TYPES}
-    cues = {entity: _cue(entity, tracker) for entity in ENTITY_TYPES}
-    count = len(ENTITY_TYPES)
+    plans = {entity: plan_for(entity, tracker, values, matches) for entity in PROPOSED}
+    cues = {entity: _cue(entity, tracker) for entity in PROPOSED}
+    count = len(PROPOSED)
     means = [sum(p.explained(i) for p in plans.values()) / count for i in range(len(values))]
     mean_cue = sum(score for score, _ in cues.values()) / count
     gains = {
@@ -164,9 +167,9 @@ def classify(tracker: TrackerEvidence) -> TrackerGuess:
     }
     scores = {
         entity: sum(gains[entity]) + CUE_WEIGHT * (cues[entity][0] - mean_cue)
-        for entity in ENTITY_TYPES
+        for entity in PROPOSED
     }
-    ranked = sorted(ENTITY_TYPES, key=lambda e: -scores[e])
+    ranked = sorted(PROPOSED, key=lambda e: -scores[e])
     best, second = ranked[0], ranked[1]
     s1, s2 = scores[best], scores[second]
     alternatives = tuple(

@@ -35,17 +35,19 @@ FIT_SHARE, PART_SHARE = 0.9, 0.5  # of a column's labels a value map must explai
 MOSTLY = 0.8  # of a column's values that must be of a kind
 LONG_TEXT = 25  # mean characters from which text reads as free text
 
-_PEOPLE = {"owner", "raised_by", "requester", "assignee", "decided_by", "manager"}
+_PEOPLE = {"owner", "raised_by", "requester", "assignee", "decided_by", "manager", "person"}
 _FREE_TEXT = {
     "description", "mitigation", "trigger", "impact_summary", "action_steps", "resolution",
     "rationale", "outcome", "scope_impact", "recommendation",
 }  # fmt: skip
 _PLAIN_TEXT = {
     "category", "board_ref", "depends_on", "release", "components", "phase", "tags",
+    "role", "team", "working_days", "non_working",
 }  # fmt: skip
 _AMOUNTS = {
     "cost_impact", "schedule_impact_days", "estimate", "bac", "pv", "ev", "ac",
     "time_spent", "remaining_estimate", "original_estimate",
+    "cost_rate", "capacity_hours", "planned_hours",
 }  # fmt: skip
 _DATEISH = re.compile(r"^\d{1,4}[-/. ][0-9A-Za-z]{1,9}[-/. ]\d{1,4}")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -86,14 +88,16 @@ def field_kind(entity: str, name: str) -> FieldKind:
     if name in ("summary", "name"):
         return FieldKind("summary")
     if name == "key":
-        return FieldKind("project_key" if entity == "project" else "issue_key")
+        # A resource is keyed by the person, an allocation by the row's own id.
+        own = {"project": "project_key", "resource": "person", "allocation": "text"}
+        return FieldKind(own.get(entity, "issue_key"))
     if name == "project":
         return FieldKind("project_key")
     if name == "parent":
         return FieldKind("issue_key")
     if name == "score":
         return FieldKind("score")
-    if name == "progress":
+    if name in ("progress", "planned_share"):
         return FieldKind("fraction")
     if name in _AMOUNTS:
         return FieldKind("number")

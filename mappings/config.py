@@ -290,6 +290,12 @@ class SyncSettings(_Strict):
         description="After every audit, write a 'PMO Compliance' sheet (the pair's projects' "
         "scores and breaches) into each pair's workbook",
     )
+    hours_per_point: StrictFloat = Field(
+        0,
+        ge=0,
+        description="Hours one story point stands for when work is compared with capacity "
+        "(0: story points are not converted into hours)",
+    )
     breach_notes: Literal["off", "comment", "label"] = Field(
         "off",
         description="Tell Jira about breaches: 'comment' adds one comment per breach to the "

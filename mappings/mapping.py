@@ -22,7 +22,7 @@ from pydantic import ConfigDict, Field, PrivateAttr, ValidationError
 from mappings import values as vm
 from mappings.errors import MappingFileError, Problem
 from mappings.field_mapping import FieldMapping, StrictModel
-from mappings.model import ENTITY_TYPES
+from mappings.model import ENTITY_TYPES, WORKBOOK_ONLY
 from mappings.textfile import decode_text
 
 BUILTIN_PREFIX = "builtin:"
@@ -224,7 +224,7 @@ def _semantic_problems(mapping: MappingSpec) -> list[Problem]:
         if (entity.excel.table is None) == (entity.excel.sheet is None):
             problems.append(Problem(f"{where}.excel", "give exactly one of 'table' or 'sheet'"))
         problems.extend(entity.excel.problems(f"{where}.excel"))
-        if entity.jira is None and entity.type != "project":
+        if entity.jira is None and entity.type not in WORKBOOK_ONLY:
             problems.append(Problem(f"{where}.jira", "missing: which issue_type holds this entity"))
         headers: dict[str, str] = {}
         jira_fields: dict[str, str] = {}

@@ -436,6 +436,205 @@ class Project(BaseModel):
         return self
 
 
+_WEEKDAYS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("mon", "monday", "mo"),
+            ("tue", "tues", "tuesday", "tu"),
+            ("wed", "wednesday", "we"),
+            ("thu", "thur", "thurs", "thursday", "th"),
+            ("fri", "friday", "fr"),
+            ("sat", "saturday", "sa"),
+            ("sun", "sunday", "su"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+WORKING_WEEK = (1, 2, 3, 4, 5)
+"""Monday to Friday as ISO weekday numbers: a resource's working days when none are given."""
+DEFAULT_WEEKLY_HOURS = 40.0
+
+
+def _weekday(word: str, raw: object) -> int:
+    number = _WEEKDAYS.get(word.strip().casefold().rstrip("."))
+    if number is None:
+        raise ValueError(
+            f"{word.strip()!r} in {raw!r} is not a weekday (write Mon-Fri or Mon,Tue,Wed)"
+        )
+    return number
+
+
+def parse_working_days(raw: object) -> tuple[int, ...]:
+    """Working days as ISO weekday numbers (Monday 1 .. Sunday 7), in order: from text
+    such as "Mon-Fri", "Mon,Tue,Wed" or "Sun-Thu; Sat" (a range may wrap past Sunday),
+    or a list of numbers (the form the state store keeps). Empty: Monday to Friday."""
+    raw = _blank_to_none(raw)
+    if raw is None:
+        return WORKING_WEEK
+    if isinstance(raw, list | tuple):
+        if not raw or not all(type(n) is int and 1 <= n <= 7 for n in raw):
+            raise ValueError(f"{raw!r} is not a list of ISO weekday numbers (1 Monday .. 7)")
+        return tuple(sorted(set(raw)))
+    if not isinstance(raw, str):
+        raise ValueError(f"{raw!r} is not a list of weekdays (write Mon-Fri or Mon,Tue,Wed)")
+    days: set[int] = set()
+    for part in re.split(r"[,;/、，]+", raw):
+        if not part.strip():
+            continue
+        first, dash, last = re.sub(r"\s*(?:[–—~～]|\.\.|\bto\b)\s*", "-", part).partition("-")
+        if not dash:
+            days.add(_weekday(first, raw))
+            continue
+        start, end = _weekday(first, raw), _weekday(last, raw)
+        days.update(((start - 1 + step) % 7) + 1 for step in range((end - start) % 7 + 1))
+    if not days:
+        raise ValueError(f"{raw!r} names no weekday (write Mon-Fri or Mon,Tue,Wed)")
+    return tuple(sorted(days))
+
+
+def _day_in(text: object, raw: object) -> date:
+    try:
+        return vm.parse_date(text.strip() if isinstance(text, str) else text)
+    except ValueError:
+        raise ValueError(f"{text!r} in {raw!r} is not a date (write YYYY-MM-DD)") from None
+
+
+def parse_periods(raw: object) -> tuple[tuple[date, date], ...]:
+    """Non-working periods as (first, last) day pairs, both included, in date order: from
+    text such as "2026-12-24..2026-12-31; 2027-01-05" (a single day is a one-day period),
+    one date cell, or a list of pairs (the form the state store keeps). Empty: none."""
+    raw = _blank_to_none(raw)
+    if raw is None:
+        return ()
+    if isinstance(raw, date):
+        day = vm.parse_date(raw)
+        return ((day, day),)
+    periods: list[tuple[date, date]] = []
+    if isinstance(raw, list | tuple):
+        for pair in raw:
+            if not isinstance(pair, list | tuple) or len(pair) != 2:
+                raise ValueError(f"{pair!r} is not a (first day, last day) pair")
+            periods.append((_day_in(pair[0], raw), _day_in(pair[1], raw)))
+    elif isinstance(raw, str):
+        for part in re.split(r"[;,\n]+", raw):
+            if not part.strip():
+                continue
+            first, dots, last = part.partition("..")
+            start = _day_in(first, raw)
+            periods.append((start, _day_in(last, raw) if dots else start))
+    else:
+        raise ValueError(
+            f"{raw!r} is not a list of periods (write 2026-12-24..2026-12-31; 2027-01-05)"
+        )
+    for start, end in periods:
+        if start > end:
+            raise ValueError(f"period {start}..{end} in {raw!r} ends before it starts")
+    return tuple(sorted(periods))
+
+
+def _weekly_hours(raw: object) -> float:
+    raw = _blank_to_none(raw)
+    return DEFAULT_WEEKLY_HOURS if raw is None else vm.parse_number(raw)
+
+
+def parse_planned_share(raw: object) -> float:
+    """A planned allocation as a share of 1: the workbook writes percent, 0..100 ("50",
+    "50%"); a number up to 1 is a cell formatted as a percentage (Excel stores 50% as 0.5),
+    so 1 is 100%, never 1%."""
+    if isinstance(raw, bool):
+        raise ValueError(f"expected a percentage, got {raw!r}")
+    if isinstance(raw, str) and not raw.strip().endswith("%"):
+        raw = vm.parse_number(raw)
+    if isinstance(raw, str):
+        share = vm.parse_fraction(raw, "planned %")
+    elif isinstance(raw, int | float):
+        share = float(raw) if raw <= 1 else float(raw) / 100
+    else:
+        raise ValueError(f"{raw!r} is not a percentage (write 50 or 50%)")
+    if not 0.0 <= share <= 1.0:
+        raise ValueError(f"{raw!r} is outside 0..100 % (write 50 for half time)")
+    return share
+
+
+PersonKey = Annotated[str, BeforeValidator(_summary), Field(min_length=1, max_length=SUMMARY_MAX)]
+NonNegative = Annotated[
+    Annotated[float, Field(ge=0)] | None, BeforeValidator(_optional(vm.parse_number))
+]
+
+
+class Resource(BaseModel):
+    """A person the PMO plans work for, kept only in the workbook (a Resources sheet):
+    role, team, cost rate and the hours a week they can give, over their working days
+    and outside their non-working periods. The key is the person as Jira knows them (an
+    email, or the display name or username the configuration's [people] resolves), so a
+    work item's assignee finds its resource."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    entity: ClassVar[str] = "resource"
+    derived_fields: ClassVar[frozenset[str]] = frozenset()
+
+    sync_id: SyncId = Field(default_factory=uuid4)
+    key: PersonKey = Field(description="The person: their Jira email, display name or username")
+    name: Text = Field(None, description="Name as the PMO writes it")
+    role: Text = None
+    team: Text = None
+    cost_rate: NonNegative = Field(None, description="Cost per hour, in the PMO's currency")
+    capacity_hours: Annotated[float, BeforeValidator(_weekly_hours), Field(ge=0, le=168)] = Field(
+        DEFAULT_WEEKLY_HOURS, description="Hours a week the person can work (default 40)"
+    )
+    working_days: Annotated[tuple[int, ...], BeforeValidator(parse_working_days)] = Field(
+        WORKING_WEEK, description='ISO weekday numbers, 1 = Monday (from "Mon-Fri")'
+    )
+    non_working: Annotated[tuple[tuple[date, date], ...], BeforeValidator(parse_periods)] = Field(
+        (), description='Holidays and leave as (first, last) days (from "2026-12-24..2026-12-31")'
+    )
+
+
+class Allocation(BaseModel):
+    """A person planned onto a project for a period, kept only in the workbook (an
+    Allocations sheet): a share of their week (50 % in the workbook, 0.5 here) or a
+    number of hours a week, exactly one of the two. The key is the row's own id."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    entity: ClassVar[str] = "allocation"
+    derived_fields: ClassVar[frozenset[str]] = frozenset()
+
+    sync_id: SyncId = Field(default_factory=uuid4)
+    key: PersonKey = Field(description="The allocation's own id (A-1)")
+    person: PersonKey = Field(description="The resource's key (their Jira email or name)")
+    project: Annotated[str, BeforeValidator(_matching(PROJECT_KEY, "Jira project key (ALPHA)"))]
+    start_date: Day = Field(None, description="First day (empty: from the project's start)")
+    end_date: Day = Field(None, description="Last day, included (empty: open-ended)")
+    planned_share: Annotated[float | None, BeforeValidator(_optional(parse_planned_share))] = Field(
+        None, description="Share of the person's week, 0..1 (the workbook's 0..100 %)"
+    )
+    planned_hours: NonNegative = Field(None, description="Hours a week on the project")
+
+    @model_validator(mode="after")
+    def _one_plan_in_order(self) -> Allocation:
+        if self.planned_share is not None and self.planned_hours is not None:
+            raise ValueError(
+                f"planned_share ({self.planned_share:.0%}) and planned_hours "
+                f"({self.planned_hours:g} h a week) are both given: give one of them"
+            )
+        if self.planned_share is None and self.planned_hours is None:
+            raise ValueError(
+                "planned_share and planned_hours are both empty: give a planned % or "
+                "planned hours per week"
+            )
+        if self.start_date and self.end_date and self.start_date > self.end_date:
+            raise ValueError(f"start date {self.start_date} is after end date {self.end_date}")
+        return self
+
+
+WORKBOOK_ONLY = frozenset({"project", "resource", "allocation"})
+"""Entities kept only in the workbook: no Jira issue type; copied into the store each
+cycle (sync.workbook_only), keyed by their key column."""
+
 AnyRecord = (
     Risk
     | ChangeRequest
@@ -447,6 +646,8 @@ AnyRecord = (
     | WorkItem
     | Lesson
     | Project
+    | Resource
+    | Allocation
 )
 
 ENTITY_TYPES: dict[str, type[BaseModel]] = {
@@ -462,6 +663,8 @@ ENTITY_TYPES: dict[str, type[BaseModel]] = {
         WorkItem,
         Lesson,
         Project,
+        Resource,
+        Allocation,
     )
 }
 """Entity name (as written in mapping files) -> record class."""

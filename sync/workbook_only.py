@@ -1,4 +1,5 @@
-"""Entities only the workbook holds, such as a status tracker's Projects sheet.
+"""Entities only the workbook holds, such as a status tracker's Projects sheet or a
+resource plan's Resources and Allocations (mappings.model.WORKBOOK_ONLY).
 
 A PMO keeps some figures Jira never sees: each project's manager, baseline and the
 earned-value inputs (budget, planned value, earned value, actual cost). There is nothing
@@ -62,7 +63,9 @@ def copy_to_store(
             )
         rows[key] = row.row_number
         values = row.record.model_dump()
-        items[key] = {**values, "sync_id": item_id(entity.type, key), "project": key}
+        items[key] = {**values, "sync_id": item_id(entity.type, key)}
+        if entity.type == "project":
+            items[key]["project"] = key  # a project is its own project (an allocation has one)
     rejected = {key for key, _ in read.rejected_ids if key}
     with store.transaction():
         stored = {str(item["sync_id"]) for item in store.items(entity.type, pair)}

@@ -92,7 +92,8 @@ def write_template(mapping: MappingSpec, path: Path, *, overwrite: bool = False)
                 validation.showErrorMessage = True
                 sheet.add_data_validation(validation)
                 validation.add(f"{column}{HEADER_ROW + 1}:{column}{HEADER_ROW + 1000}")
-        sheet.column_dimensions[get_column_letter(len(headers))].hidden = True
+        if entity.jira is not None:  # the Sync ID column, last: pmo-sync's own, kept out of sight
+            sheet.column_dimensions[get_column_letter(len(headers))].hidden = True
         sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 2)
     return save_new_workbook(workbook, path)
 

@@ -23,7 +23,13 @@ def problems_of(text: str) -> list[str]:
 
 
 def test_builtin_mappings_load():
-    assert builtin_mapping_names() == ["change_log", "lessons_log", "raid_log", "status_tracker"]
+    assert builtin_mapping_names() == [
+        "change_log",
+        "lessons_log",
+        "raid_log",
+        "resource_plan",
+        "status_tracker",
+    ]
     raid = load_mapping("builtin:raid_log")
     assert [e.type for e in raid.entities] == ["risk", "raid_issue", "change_request"]
     tracker = load_mapping("builtin:status_tracker")

@@ -161,7 +161,11 @@ def test_project_budget_and_baseline():
 
 def test_every_entity_builds_from_a_summary():
     for name, cls in ENTITY_TYPES.items():
-        data = {"key": "ALPHA", "name": "A"} if name == "project" else {"summary": "s"}
+        data = {
+            "project": {"key": "ALPHA", "name": "A"},
+            "resource": {"key": "ana@example.com"},
+            "allocation": {"key": "A-1", "person": "ana", "project": "ALPHA", "planned_hours": 8},
+        }.get(name, {"summary": "s"})
         assert build_record(name, data, source="t").__class__ is cls
 
 
