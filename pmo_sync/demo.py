@@ -230,12 +230,15 @@ def run_demo(directory: Path, console: Console) -> int:
             for result in runner.run():
                 print_result(console, result, details=True)
             conflicts = runner.store.open_conflicts()
+            from compliance.policy import load_policy
             from report import generate
 
-            report = generate(runner.store, directory / "pmo-status-report.xlsx").path
+            report = generate(
+                runner.store, directory / "pmo-status-report.xlsx", policy=load_policy()
+            ).path
             console.print(
                 f"[bold]8. Status report[/bold] {report} (executive dashboard, portfolio, risk "
-                "heat map, changes, charts; `pmo-sync report` writes it again)"
+                "heat map, changes, compliance, charts; `pmo-sync report` writes it again)"
             )
             _audit(runner.store, console, config_path)
         finally:

@@ -260,6 +260,7 @@ def test_demo_runs_end_to_end(tmp_path):
     # The PMO's policy audit finds what the troubled projects were made to lack, and
     # nothing in the well-run ones.
     assert "9. Policy audit" in result.output
+    assert "Compliance" in report.sheetnames
     audited = invoke("audit", "--json", "--config", str(tmp_path / "demo" / "pmo-sync.toml"))
     assert audited.exit_code == 1, audited.output  # breaches of severity error exist
     found = json.loads(audited.output)
