@@ -17,7 +17,6 @@ as typed, so the Jira writer refuses the row naming it.
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,14 +24,11 @@ from typing import Any
 
 from connectors.excel.errors import MissingColumns, TableOutOfStep, TrackerNotFound
 from connectors.excel.records import RecordsRead
-from connectors.jira.links import keys_text
+from connectors.jira.links import ISSUE_KEY, KEY_SEPARATORS, keys_text
 from mappings.mapping import EntityMapping, MappingSpec
 from mappings.model import REF_FIELD as REF
 from mappings.values import fold
 from sync.excel_side import read_entity
-
-_SPLIT = re.compile(r"[,;\s]+")
-_KEY = re.compile(r"^[A-Z][A-Z0-9_]+-[1-9][0-9]*$")
 
 
 @dataclass
@@ -94,7 +90,7 @@ def canonical(text: Any, refs: RowRefs) -> tuple[Any, list[str]]:
     if text is None or str(text).strip() == "":
         return None, []
     keys, waiting = [], []
-    for token in (t for t in _SPLIT.split(str(text).strip()) if t):
+    for token in (t for t in KEY_SEPARATORS.split(str(text).strip()) if t):
         folded = fold(token)
         if folded in refs.keys and folded not in refs.ambiguous:
             key = refs.keys[folded]
@@ -102,7 +98,7 @@ def canonical(text: Any, refs: RowRefs) -> tuple[Any, list[str]]:
                 waiting.append(token)
             else:
                 keys.append(key)
-        elif _KEY.match(token.upper()):
+        elif ISSUE_KEY.match(token.upper()):
             keys.append(token.upper())
         else:
             return text, []
@@ -113,8 +109,8 @@ def shown(value: Any, refs: RowRefs) -> Any:
     """Canonical links as the cell shows them: keys whose row has a number, by number."""
     if value is None or not refs.refs:
         return value
-    tokens = [t for t in _SPLIT.split(str(value).strip()) if t]
-    if not all(_KEY.match(t) for t in tokens):
+    tokens = [t for t in KEY_SEPARATORS.split(str(value).strip()) if t]
+    if not all(ISSUE_KEY.match(t) for t in tokens):
         return value
     return ", ".join(refs.refs.get(t, t) for t in tokens) or None
 
@@ -152,7 +148,7 @@ def canonical_rows(read: RecordsRead, entity: EntityMapping, refs: RowRefs) -> C
             value_now, waiting = canonical(value, refs)
             if value_now != value:
                 update[name] = value_now
-            twice = [t for t in _SPLIT.split(str(value or "")) if fold(t) in refs.ambiguous]
+            twice = [t for t in KEY_SEPARATORS.split(str(value or "")) if fold(t) in refs.ambiguous]
             if twice:
                 warnings.append(
                     f"row {row.row_number}: {name} {', '.join(map(repr, twice))}: several "

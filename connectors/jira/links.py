@@ -25,8 +25,10 @@ from connectors.jira.errors import JiraError
 from connectors.jira.transport import JiraHttp, JiraRequestError
 from mappings.values import fold
 
-_KEY = re.compile(r"^[A-Z][A-Z0-9_]+-[1-9][0-9]*$")
-_SPLIT = re.compile(r"[,;\s]+")
+ISSUE_KEY = re.compile(r"^[A-Z][A-Z0-9_]+-[1-9][0-9]*$")
+"""A Jira issue key (BETA-12): what a link cell may name."""
+KEY_SEPARATORS = re.compile(r"[,;\s]+")
+"""Between the keys of a link cell ("BETA-3, BETA-7")."""
 
 
 class UnknownLinkType(JiraError):
@@ -112,8 +114,8 @@ def parse_keys(value: Any, field_name: str) -> list[str]:
     link needs an issue at its other end."""
     if value is None:
         return []
-    parts = [p for p in _SPLIT.split(str(value).strip()) if p]
-    bad = [p for p in parts if not _KEY.match(p.upper())]
+    parts = [p for p in KEY_SEPARATORS.split(str(value).strip()) if p]
+    bad = [p for p in parts if not ISSUE_KEY.match(p.upper())]
     if bad:
         raise ValueError(
             f"{field_name} {value!r}: {', '.join(map(repr, bad))} is not a Jira issue key "
