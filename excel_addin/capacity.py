@@ -8,50 +8,30 @@ the store changes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from excel_addin.lookups import Portfolio, _day
+from excel_addin.lookups import Portfolio, _day, configured
 from excel_addin.metrics import MetricError
-from resources import Demand, Person, capacity, demand, monday, utilisation, weeks
-from resources.portfolio import Inputs, person_id, read_inputs
-
-HORIZON_WEEKS = 52
+from resources import capacity, monday
+from resources.portfolio import HORIZON_WEEKS, Load, load, person_id
 
 
-@dataclass
-class CapacityModel:
-    inputs: Inputs
-    people: dict[str, Person]
-    demand: Demand
-    util: dict[tuple[str, Any], float | None]
-    first: date
-
-
-def model(
-    portfolio: Portfolio, hours_per_point: float = 0.0, today: date | None = None
-) -> CapacityModel:
+def model(portfolio: Portfolio, today: date | None = None) -> Load:
+    """The engine over the store's snapshot, once per snapshot and day; story points
+    count as the config's ``[sync] hours_per_point`` (as for the report)."""
     today = today or date.today()
     snap = portfolio.snapshot()
+    config = configured()
+    hours_per_point = config.sync.hours_per_point if config is not None else 0.0
     key = ("capacity", today, hours_per_point)
     cached = snap.memo.get(key)
     if cached is None:
-        inputs = read_inputs(snap.items, hours_per_point)
-        mondays = weeks(today, HORIZON_WEEKS)
-        found = demand(inputs.work, inputs.people, mondays, today)
-        cached = CapacityModel(
-            inputs,
-            {p.id: p for p in inputs.people},
-            found,
-            utilisation(found, inputs.people, mondays),
-            mondays[0],
-        )
-        snap.memo[key] = cached
+        cached = snap.memo[key] = load(snap.items, today, hours_per_point)
     return cached
 
 
-def _person(m: CapacityModel, person: Any) -> str:
+def _person(m: Load, person: Any) -> str:
     who = person_id(person)
     if not who:
         raise MetricError("#VALUE!", "a person is needed (their Jira email or name)")
@@ -60,12 +40,12 @@ def _person(m: CapacityModel, person: Any) -> str:
     return who
 
 
-def _week(m: CapacityModel, week: Any) -> date:
+def _week(m: Load, week: Any) -> date:
     day = monday(_day(week))
-    if day < m.first or day > m.demand.weeks[-1]:
+    if day < m.weeks[0] or day > m.weeks[-1]:
         raise MetricError(
             "#N/A",
-            f"week of {day} is outside the {HORIZON_WEEKS} weeks from {m.first} that demand "
+            f"week of {day} is outside the {HORIZON_WEEKS} weeks from {m.weeks[0]} that demand "
             "is computed for (remaining work starts this week)",
         )
     return day

@@ -15,13 +15,17 @@ import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from excel_addin.compliance import LatestAudit, load_latest
 from excel_addin.metrics import MetricError, number, performance_indices, rag
 from mappings.values import BUILTIN_MAPS, parse_date
 from sync.store_items import read_items
+
+if TYPE_CHECKING:
+    from mappings.config import Config
 
 LEVELS = ("low", "medium", "high", "critical")
 CLOSED = {"closed", "done", "implemented", "rejected", "deferred"}
@@ -34,16 +38,31 @@ DEFAULT_ITEM_FIELDS = ("key", "summary", "status", "owner", "due_date")
 PROJECT_ITEM_FIELDS = ("key", "name", "manager", "bac", "pv", "ev", "ac")  # Projects sheet
 
 
+def configured() -> Config | None:
+    """The config the add-in reads (PMO_SYNC_CONFIG, else ./pmo-sync.toml), or None when
+    there is none; loaded again only when the file changes."""
+    path = Path(os.environ.get("PMO_SYNC_CONFIG", "pmo-sync.toml"))
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _load_config(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4)
+def _load_config(path: str, _mtime_ns: int, _size: int) -> Config:
+    from mappings.config import load_config
+
+    return load_config(Path(path))
+
+
 def default_store_path() -> Path:
     """PMO_SYNC_STATE_STORE, else the config's sync.state_store, else the default."""
     explicit = os.environ.get("PMO_SYNC_STATE_STORE")
     if explicit:
         return Path(explicit)
-    config = Path(os.environ.get("PMO_SYNC_CONFIG", "pmo-sync.toml"))
-    if config.exists():
-        from mappings.config import load_config
-
-        loaded = load_config(config)
+    loaded = configured()
+    if loaded is not None:
         return loaded.resolve(loaded.sync.state_store)
     return Path(".pmo-sync/state.db")
 

@@ -494,6 +494,39 @@ def parse_working_days(raw: object) -> tuple[int, ...]:
     return tuple(sorted(days))
 
 
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def format_working_days(days: tuple[int, ...]) -> str:
+    """Working days as a workbook writes them, the form parse_working_days reads back:
+    runs of three or more days as a range ("Mon-Fri"), others listed ("Mon,Wed,Fri")."""
+    ordered = sorted(set(days))
+    runs: list[list[int]] = []
+    for day in ordered:
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = []
+    for run in runs:
+        names = [WEEKDAY_NAMES[d - 1] for d in run]
+        parts.extend([f"{names[0]}-{names[-1]}"] if len(run) >= 3 else names)
+    return ",".join(parts)
+
+
+def format_periods(periods: tuple[tuple[date, date], ...]) -> str:
+    """Non-working periods as a workbook writes them, the form parse_periods reads back:
+    "2026-12-24..2026-12-31; 2027-01-05" (a one-day period as its day)."""
+    return "; ".join(
+        first.isoformat() if first == last else f"{first.isoformat()}..{last.isoformat()}"
+        for first, last in periods
+    )
+
+
+CELL_TEXT = {"working_days": format_working_days, "non_working": format_periods}
+"""Canonical fields whose value is not one cell value: how a workbook cell writes them."""
+
+
 def _day_in(text: object, raw: object) -> date:
     try:
         return vm.parse_date(text.strip() if isinstance(text, str) else text)

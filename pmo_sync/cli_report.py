@@ -15,6 +15,7 @@ from sync.store import StateStore
 if TYPE_CHECKING:
     from compliance.policy import Policy
     from mappings.config import Config
+    from report.resources_sheet import Resources
 
 
 @app.command()
@@ -59,6 +60,15 @@ def report(
             '(e.g. "Group IT portfolio"; default: "PMO portfolio status")'
         ),
     ] = None,
+    over: Annotated[
+        float,
+        typer.Option(
+            "--over",
+            help="Resources sheet: a person is over-allocated in a week above this "
+            "utilisation, in percent",
+            min=1,
+        ),
+    ] = 100,
 ) -> None:
     """Write the portfolio status report from the synced state store.
 
@@ -99,6 +109,8 @@ def report(
                 lang=lang,
                 title=title,
                 policy=policy,
+                hours_per_point=loaded.sync.hours_per_point,
+                overallocated_above=over / 100,
             )
     except ConverterMissing as exc:
         raise _fail(str(exc), EXIT_PROBLEMS) from None
@@ -120,6 +132,8 @@ def report(
             f"compliance: {len(result.audit.breaches)} breach(es), {errors} of severity error",
             highlight=False,
         )
+    if result.resources is not None:
+        console.print(_resources_line(result.resources), highlight=False)
     if result.pdf:
         console.print(f"wrote {result.pdf}", highlight=False)
     if result.pngs:
@@ -143,6 +157,17 @@ def report(
         except (ExcelError, OSError) as exc:
             raise _fail(f"{SHEET} sheet not written: {exc}") from None
         console.print(f"refreshed the '{SHEET}' sheet in {into}", highlight=False)
+
+
+def _resources_line(data: Resources) -> str:
+    shown = set(data.weeks)
+    over = {pid for (pid, week), u in data.load.util.items()
+            if week in shown and u is not None and u > data.threshold}  # fmt: skip
+    return (
+        f"resources: {len(data.load.people)} people, {len(over)} over-allocated in the next "
+        f"{len(data.weeks)} weeks, {len(data.load.problems)} plan row(s) or item(s) not "
+        "fully counted (the Resources sheet lists them)"
+    )
 
 
 def _report_policy(loaded: Config) -> Policy | None:

@@ -28,6 +28,12 @@ from mappings.config import load_config
 from mappings.mapping import MappingSpec, load_mapping
 from pmo_sync.checks import run_checks
 from pmo_sync.demo_history import ReplayClock, budget_rows, earned_value, play_week
+from pmo_sync.demo_resources import (
+    RESOURCE_MAPPING,
+    estimate_next_weeks,
+    over_allocation_lines,
+    write_resource_plan,
+)
 from pmo_sync.sync_output import VERB
 from sandbox.seed.portfolio import PROFILES, WEEKS
 
@@ -150,9 +156,11 @@ def run_demo(directory: Path, console: Console) -> int:
         workbook = directory / "portfolio_raid_log.xlsx"
         write_template(mapping, workbook, overwrite=True)
         tracker = _status_tracker(directory / "portfolio_status.xlsx")
+        plan = write_resource_plan(directory / "portfolio_resources.xlsx")
         console.print(
             f"[bold]2. Workbooks[/bold] {workbook} generated from {DEMO_MAPPING}; {tracker} "
-            f"from {STATUS_MAPPING}, its Projects sheet holding each project's budget"
+            f"from {STATUS_MAPPING}, its Projects sheet holding each project's budget; "
+            f"{plan} from {RESOURCE_MAPPING}: people, capacity, holidays and allocations"
         )
         config_path = directory / "pmo-sync.toml"
         config_path.write_text(
@@ -168,6 +176,12 @@ def run_demo(directory: Path, console: Console) -> int:
                 pair="portfolio-status",
                 workbook=tracker.name,
                 mapping=STATUS_MAPPING,
+                projects=DEMO_PROJECTS,
+            )
+            + render_pair(
+                pair="resource-plan",
+                workbook=plan.name,
+                mapping=RESOURCE_MAPPING,
                 projects=DEMO_PROJECTS,
             ),
             "utf-8",
@@ -226,6 +240,11 @@ def run_demo(directory: Path, console: Console) -> int:
             console.print(f"   Excel: {item.key} planned into release 1.1 (Release column)")
             _log_work(server.url, credentials.email, credentials.api_token, item.key, "6h 30m")
             console.print(f"   Jira:  6h 30m of work logged on {item.key} (a worklog)")
+            tasks = estimate_next_weeks(server.store)
+            console.print(
+                f"   Jira:  the team planned {len(tasks)} tasks for the next two weeks with "
+                f"remaining estimates in hours ({tasks[0]}..{tasks[-1]})"
+            )
             console.print("[bold]7. Second sync[/bold]:")
             for result in runner.run():
                 print_result(console, result, details=True)
@@ -233,13 +252,24 @@ def run_demo(directory: Path, console: Console) -> int:
             from compliance.policy import load_policy
             from report import generate
 
-            report = generate(
-                runner.store, directory / "pmo-status-report.xlsx", policy=load_policy()
-            ).path
-            console.print(
-                f"[bold]8. Status report[/bold] {report} (executive dashboard, portfolio, risk "
-                "heat map, changes, compliance, charts; `pmo-sync report` writes it again)"
+            written = generate(
+                runner.store,
+                directory / "pmo-status-report.xlsx",
+                policy=load_policy(),
+                hours_per_point=config.sync.hours_per_point,
             )
+            console.print(
+                f"[bold]8. Status report[/bold] {written.path} (executive dashboard, "
+                "portfolio, risk heat map, changes, compliance, resources, charts; "
+                "`pmo-sync report` writes it again)"
+            )
+            if written.resources is not None:
+                for line in over_allocation_lines(written.resources):
+                    console.print(f"   Resources: {line}")
+                console.print(
+                    f"   Resources: {len(written.resources.load.problems)} item(s) not fully "
+                    "counted (story points without \\[sync] hours_per_point): listed on the sheet"
+                )
             _audit(runner.store, console, config_path)
         finally:
             runner.close()

@@ -6,12 +6,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from compliance.audit import AuditResult, audit_store
 from compliance.policy import Policy
 from report import history
 from report.compliance_sheet import Compliance
 from report.figures import Figures, compute
+from report.resources_sheet import RED_ABOVE, Resources, resources_of
 from report.strings import Strings
 from report.workbook import write
 from sync.store import StateStore
@@ -26,6 +28,7 @@ class ReportResult:
     pdf: Path | None = None
     pngs: list[Path] = field(default_factory=list)  # the PDF's pages, in order
     audit: AuditResult | None = None  # the Compliance sheet's audit (with a policy)
+    resources: Resources | None = None  # the Resources sheet's data (with a resource plan)
 
 
 def generate(
@@ -40,6 +43,8 @@ def generate(
     lang: str = "en",
     title: str | None = None,
     policy: Policy | None = None,
+    hours_per_point: float = 0.0,
+    overallocated_above: float = RED_ABOVE,
 ) -> ReportResult:
     """Compute the figures, compare with the baseline report, write the workbook (and
     with ``pdf`` its PDF; with ``png`` the PDF and a PNG per page of it).
@@ -50,8 +55,16 @@ def generate(
     ``policy``: a Compliance sheet (after Changes) with the policy audited now over the
     portfolio (dates as of ``as_of``) and the score trend of the audits the store kept;
     None: no Compliance sheet.
+    With a resource plan in the store (resources copied from a builtin:resource_plan
+    workbook), a Resources sheet: the capacity engine as of ``as_of`` with story points
+    as ``hours_per_point`` hours (the config's ``[sync] hours_per_point``), people above
+    ``overallocated_above`` (1.0 = 100 %) listed as over-allocated.
     """
     Strings(lang)  # an unknown language fails here, before anything is read or written
+    if not overallocated_above > 0:
+        raise ValueError(
+            f"the over-allocation threshold must be above 0, not {overallocated_above}"
+        )
     figures = compute(store, as_of)
     previous = history.baseline(store, since, figures.generated_at)
     changes = history.changes_since(figures, previous)
@@ -59,8 +72,10 @@ def generate(
     if policy is not None:
         audited = audit_store(store, policy, today=figures.as_of, at=store.clock())
         compliance = Compliance(audited, policy.source, _kept_audits(store, audited.projects))
-    path = write(out, figures, changes, lang, title, compliance)
-    result = ReportResult(path, figures, changes)
+    planned = resources_of(_resource_items(store), figures.as_of, hours_per_point,
+                           overallocated_above)  # fmt: skip
+    path = write(out, figures, changes, lang, title, compliance, planned)
+    result = ReportResult(path, figures, changes, resources=planned)
     result.audit = compliance.result if compliance is not None else None
     if pdf or png:
         from report.pdf import pdftoppm, to_pdf, to_png
@@ -73,6 +88,15 @@ def generate(
     if remember:
         history.remember(store, figures)
     return result
+
+
+def _resource_items(store: StateStore) -> list[dict[str, Any]]:
+    """What the capacity engine reads: the plan's rows and the portfolio's work items."""
+    return [
+        {**item, "_entity": entity}
+        for entity in ("resource", "allocation", "work_item")
+        for item in store.items(entity)
+    ]
 
 
 def _kept_audits(store: StateStore, projects: Iterable[str]) -> list[AuditRow]:

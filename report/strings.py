@@ -23,6 +23,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "sheet_trend": ("Trend", "趋势"),
     "sheet_weekly": ("Weekly", "每周趋势"),
     "sheet_compliance": ("Compliance", "合规"),
+    "sheet_resources": ("Resources", "资源"),
     # titles
     "report_title": ("PMO portfolio status", "PMO 项目组合状态"),
     "dashboard_title": ("Executive summary", "执行摘要"),
@@ -194,6 +195,56 @@ TEXT: dict[str, tuple[str, str]] = {
     "col_severity": ("Severity", "严重程度"),
     "col_why": ("Why", "原因"),
     "col_tell": ("Whom to tell", "通知对象"),
+    # the Resources sheet
+    "resources_title": ("Resources: capacity against demand", "资源：产能与需求"),
+    "resources_subtitle": (
+        "Utilisation per week (the Monday shown): open Jira work's remaining hours over "
+        "the resource plan's capacity, as of {as_of}. Green below {amber}, Amber {amber} "
+        "to {red}, Red above {red}; a dash: no capacity that week.",
+        "每周利用率（显示周一）：Jira 未完成工作的剩余工时除以资源计划的产能，截至 {as_of}。"
+        "低于 {amber} 为绿，{amber} 至 {red} 为黄，高于 {red} 为红；短横线：该周无产能。",
+    ),
+    "section_resource_heat": ("Utilisation by person and week", "按人员和周的利用率"),
+    "col_person": ("Person", "人员"),
+    "col_role": ("Role", "角色"),
+    "col_team": ("Team", "团队"),
+    "col_capacity_week": ("Capacity (h/week)", "产能（小时/周）"),
+    "not_in_plan": ("not in the plan", "不在计划中"),
+    "section_overallocated": (
+        "Over-allocated (above {threshold}): {count}",
+        "超负荷（高于 {threshold}）：{count} 项",
+    ),
+    "no_overallocated": (
+        "Nobody is over-allocated in these weeks.",
+        "这些周内没有人超负荷。",
+    ),
+    "col_week_of": ("Week of", "周（起）"),
+    "col_utilisation": ("Utilisation", "利用率"),
+    "col_demand_h": ("Demand (h)", "需求（小时）"),
+    "col_capacity_h": ("Capacity (h)", "产能（小时）"),
+    "col_drivers": ("Driving items (hours that week)", "主要事项（当周工时）"),
+    "more_drivers": ("… and {count} more", "……另有 {count} 项"),
+    "section_planned": (
+        "Planned allocation against demand per project, {first} to {last}",
+        "各项目计划分配与需求，{first} 至 {last}",
+    ),
+    "col_planned_h": ("Planned (h)", "计划（小时）"),
+    "col_difference_h": ("Demand − planned (h)", "需求 − 计划（小时）"),
+    "col_ratio": ("Demand / planned", "需求/计划"),
+    "no_project": ("(no project)", "（无项目）"),
+    "no_plans": ("Neither allocations nor demand in these weeks.", "这些周内既无分配也无需求。"),
+    "section_unassigned": ("Unassigned open work: {count}", "未分配的未完成工作：{count} 项"),
+    "no_unassigned": ("Every open work item has an assignee.", "所有未完成工作事项均已分配。"),
+    "col_hours_left": ("Hours left", "剩余工时"),
+    "col_due": ("Due", "到期"),
+    "no_estimate": ("no estimate", "无估算"),
+    "section_resource_problems": ("Not fully counted: {count}", "未完全计入：{count} 项"),
+    "no_resource_problems": (
+        "Every plan row and work item was counted as it is.",
+        "所有计划行和工作事项均已按原样计入。",
+    ),
+    "col_row_or_item": ("Plan row or item", "计划行或事项"),
+    "col_problem": ("Problem", "问题"),
 }
 
 

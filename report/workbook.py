@@ -4,11 +4,13 @@ Sheets, in order: Executive Summary (one landscape page: KPI tiles, the first pr
 the heat map, top risks and the weekly trends), Portfolio (one row per project), Charts
 (native Excel charts), Risk Heat Map (the 5 x 5 matrix and the top ten risks), Changes
 (by decision and by month), Compliance (with a policy: the PMO policy's score per
-project, its weekly trend and every breach), Since (what changed since the baseline
+project, its weekly trend and every breach), Resources (with a resource plan in the
+store: the utilisation heat map, over-allocated people and their work, planned against
+actual per project, unassigned work), Since (what changed since the baseline
 report), and the data behind the trend charts (Trend: per sync cycle; Weekly: per week).
 
 Each sheet is laid out in its own module (executive.py; sheets.py; charts.py;
-compliance_sheet.py), on the
+compliance_sheet.py; resources_sheet.py), on the
 shared writer and print setup of layout.py, with the colours of palette.py and the
 words of strings.py (English or Simplified Chinese).
 """
@@ -26,6 +28,7 @@ from report.executive import executive
 from report.figures import Figures
 from report.history import Changes
 from report.layout import print_setup
+from report.resources_sheet import Resources, resources_sheet
 from report.strings import Strings
 
 CHART_PROJECTS = charts.CHART_PROJECTS
@@ -38,6 +41,7 @@ TITLE_ROWS = {
     "sheet_changes": "12:12",
     "sheet_trend": "1:1",
     "sheet_weekly": "1:1",
+    "sheet_resources": "5:5",
 }
 
 
@@ -47,8 +51,10 @@ def build(
     lang: str = "en",
     title: str | None = None,
     compliance: Compliance | None = None,
+    resources: Resources | None = None,
 ) -> Workbook:
-    """The report's workbook; with ``compliance`` a Compliance sheet after Changes."""
+    """The report's workbook; with ``compliance`` a Compliance sheet after Changes, with
+    ``resources`` a Resources sheet after that."""
     s = Strings(lang, title)
     book = Workbook()
     dashboard = book.active
@@ -57,6 +63,8 @@ def build(
             "sheet_trend", "sheet_weekly"]  # fmt: skip
     if compliance is not None:
         keys.insert(keys.index("sheet_changes") + 1, "sheet_compliance")
+    if resources is not None:
+        keys.insert(keys.index("sheet_since"), "sheet_resources")
     sheet = {key: book.create_sheet(s(key)) for key in keys}
     sheets.portfolio(sheet["sheet_portfolio"], figures, s)
     charts.charts_sheet(
@@ -66,6 +74,8 @@ def build(
     sheets.changes_sheet(sheet["sheet_changes"], figures, s)
     if compliance is not None:
         compliance_sheet(sheet["sheet_compliance"], compliance, s, figures.as_of)
+    if resources is not None:
+        resources_sheet(sheet["sheet_resources"], resources, s, figures.as_of)
     sheets.since(sheet["sheet_since"], changes, s)
     charts.weekly_data(sheet["sheet_weekly"], figures, s)
     executive(dashboard, figures, s, sheet["sheet_weekly"])
@@ -84,6 +94,7 @@ def write(
     lang: str = "en",
     title: str | None = None,
     compliance: Compliance | None = None,
+    resources: Resources | None = None,
 ) -> Path:
     """Write the report atomically (temp file + replace), never half a file."""
-    return save_new_workbook(build(figures, changes, lang, title, compliance), path)
+    return save_new_workbook(build(figures, changes, lang, title, compliance, resources), path)

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from mappings.mapping import EntityMapping, FieldMapping, MappingSpec
+from mappings.model import CELL_TEXT
 from mappings.model import REF_FIELD as REF
 
 from .locate import TrackerLocation
@@ -37,6 +38,9 @@ def excel_value(
         return int(label) if label.isdigit() else label
     if isinstance(value, datetime | date | int | float | bool | str):
         return value
+    as_text = CELL_TEXT.get(mapped.name)
+    if as_text is not None:
+        return as_text(value) or None  # no holidays: an empty cell
     return str(value)
 
 

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from pmo_sync import __version__
 from pmo_sync.cli import app, render_config
+from report import palette
 from sandbox import running_sandbox
 
 REPO = Path(__file__).resolve().parents[2]
@@ -268,6 +269,15 @@ def test_demo_runs_end_to_end(tmp_path):
     assert all(scores[k] == 1.0 for k in ("BETA", "GAMMA", "EPSILON")), scores
     unplanned = {b["project"] for b in found["breaches"] if b["rule"] == "risk-high-mitigated"}
     assert unplanned and unplanned <= {"ALPHA", "DELTA", "ETA", "ZETA"}
+    # The resource plan against the team's estimates: one person over-allocated, shown
+    # red on the report's Resources sheet with the two tasks driving it.
+    over = [line for line in result.output.splitlines() if "booked" in line]
+    assert len(over) == 1 and "carol@example.com booked 150%" in over[0], result.output
+    resources = report["Resources"]
+    carol = next(r for r in range(6, 12) if resources.cell(r, 1).value == "carol@example.com")
+    next_week = resources.cell(carol, 6)  # E is this week, F the next
+    assert next_week.value == pytest.approx(1.5)
+    assert next_week.fill.fgColor.rgb.endswith(palette.RAG["Red"].fill)
 
 
 def test_sandbox_command_serves_jira_shaped_json_and_stops_cleanly(tmp_path):
