@@ -18,10 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from compliance.audit import AuditResult
-from connectors.excel import Fingerprint, WorkbookLocked, is_owned, replace_owned_sheet
-from connectors.excel.owned import _sheet_xml  # the writer's own rendering, to compare
-from connectors.excel.package import Package
-from connectors.excel.styles import StyleEditor
+from connectors.excel import Fingerprint, WorkbookLocked, owned_sheet_shows, replace_owned_sheet
 
 SHEET = "PMO Compliance"
 SEVERITIES = ("error", "warning", "info")
@@ -79,22 +76,7 @@ def write_compliance_sheet(
     except WorkbookLocked:
         # Open in Excel: nothing may be written, but a sheet that already says this
         # needs no write either (no warning every quiet cycle while a person works).
-        if _shows(workbook, rows):
+        if owned_sheet_shows(workbook, SHEET, HEADER, rows):
             return 0
         raise
     return written.bytes_written
-
-
-def _shows(workbook: Path, rows: list[list[Any]]) -> bool:
-    """True when the workbook's owned sheet already holds exactly this table (the
-    writer's own comparison: the worksheet part it would write against the one there)."""
-    pkg = Package(workbook, workbook.read_bytes())
-    existing = pkg.sheet(SHEET)
-    if existing is None or not is_owned(pkg, SHEET):
-        return False
-    styles = StyleEditor(pkg.read(pkg.styles_part)) if pkg.styles_part else None
-    try:
-        wanted = _sheet_xml(HEADER, rows, styles, date1904=pkg.date1904)
-    except ValueError:
-        return False
-    return pkg.read(existing.part) == wanted

@@ -296,6 +296,12 @@ class SyncSettings(_Strict):
         description="Hours one story point stands for when work is compared with capacity "
         "(0: story points are not converted into hours)",
     )
+    resource_load_sheet: StrictBool = Field(
+        False,
+        description="After every cycle, write a 'Resource Load' sheet (each person's "
+        "utilisation for the next 12 weeks, and who is over-allocated by which items) "
+        "into the workbook of each pair whose mapping has resources",
+    )
     breach_notes: Literal["off", "comment", "label"] = Field(
         "off",
         description="Tell Jira about breaches: 'comment' adds one comment per breach to the "

@@ -143,8 +143,10 @@ def sync(
             )
         if not dry_run:
             from pmo_sync.cli_audit import record_audit
+            from report.resource_load import refresh_resource_load
 
             record_audit(loaded, runner.store, lambda: runner.site)
+            refresh_resource_load(loaded, runner.store)
     except SyncError as exc:
         raise _fail(str(exc)) from None
     finally:
@@ -220,10 +222,12 @@ def daemon(
     pairs = {p.name: p for p in select_pairs(loaded)}
 
     from pmo_sync.cli_audit import record_audit
+    from report.resource_load import refresh_resource_load
 
     def run_cycle(name: str, stop: Any) -> Any:
         result = runner.run_pair(pairs[name], stop=stop)
         record_audit(loaded, runner.store, lambda: runner.site)  # compliance after every cycle
+        refresh_resource_load(loaded, runner.store)  # with [sync] resource_load_sheet
         return result
 
     try:

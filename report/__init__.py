@@ -72,7 +72,7 @@ def generate(
     if policy is not None:
         audited = audit_store(store, policy, today=figures.as_of, at=store.clock())
         compliance = Compliance(audited, policy.source, _kept_audits(store, audited.projects))
-    planned = resources_of(_resource_items(store), figures.as_of, hours_per_point,
+    planned = resources_of(resource_items(store), figures.as_of, hours_per_point,
                            overallocated_above)  # fmt: skip
     path = write(out, figures, changes, lang, title, compliance, planned)
     result = ReportResult(path, figures, changes, resources=planned)
@@ -90,7 +90,7 @@ def generate(
     return result
 
 
-def _resource_items(store: StateStore) -> list[dict[str, Any]]:
+def resource_items(store: StateStore) -> list[dict[str, Any]]:
     """What the capacity engine reads: the plan's rows and the portfolio's work items."""
     return [
         {**item, "_entity": entity}

@@ -29,7 +29,7 @@ from .fingerprint import Fingerprint
 from .headers import normalise_header
 from .live import BookLike, LiveWriter, XlwingsLiveWriter
 from .locate import TrackerLocation, TrackerPins, locate_tracker
-from .owned import OWNED_NAME, is_owned, replace_owned_sheet
+from .owned import OWNED_NAME, is_owned, owned_sheet_shows, replace_owned_sheet
 from .patch import CellWrite, PatchResult, RowAppend, WorkbookPatch
 from .reader import TrackerData, TrackerRow, read_tracker
 from .survey import SkippedSheet, SurveyColumn, SurveyTracker, WorkbookSurvey, survey_workbook
@@ -73,6 +73,7 @@ __all__ = [
     "is_owned",
     "locate_tracker",
     "normalise_header",
+    "owned_sheet_shows",
     "package_diff",
     "read_tracker",
     "render_patch",

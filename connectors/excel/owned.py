@@ -155,6 +155,26 @@ def replace_owned_sheet(
     return result
 
 
+def owned_sheet_shows(
+    path: str | Path, sheet_name: str, header: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> bool:
+    """True when the workbook's pmo-sync-owned sheet already holds exactly this table (the
+    writer's own comparison: the worksheet part it would write against the one there).
+    A workbook open in Excel cannot be written, but one that already shows the table
+    needs no write either: callers use this to stay quiet then."""
+    path = Path(path)
+    pkg = Package(path, path.read_bytes())
+    existing = pkg.sheet(sheet_name)
+    if existing is None or not is_owned(pkg, sheet_name):
+        return False
+    styles = StyleEditor(pkg.read(pkg.styles_part)) if pkg.styles_part else None
+    try:
+        wanted = _sheet_xml(header, rows, styles, date1904=pkg.date1904)
+    except ValueError:
+        return False
+    return pkg.read(existing.part) == wanted
+
+
 def _sheet_xml(
     header: Sequence[str],
     rows: Sequence[Sequence[Any]],
