@@ -55,8 +55,8 @@ _POLICY_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$")
 
 MIN_INTERVAL_SECONDS = 1
 """The shortest daemon interval: "0s" would run cycles back to back with no pause. One
-second keeps the sandbox and tests fast; a cycle with nothing to do still costs two Jira
-requests, so a real site wants a minute or more (docs/configuration.md says so)."""
+second keeps the sandbox and tests fast; a cycle with nothing to do still costs a Jira
+request, so a real site wants a minute or more (docs/configuration.md says so)."""
 MAX_INTERVAL_SECONDS = 365 * 86400
 """The longest interval: beyond a year the next start overflows date arithmetic, and a
 rarer schedule is better said with cron."""
@@ -200,6 +200,33 @@ class Schedule(_Strict):
         return number * _UNIT_SECONDS[unit]
 
 
+class ScopeCheck(_Strict):
+    """Jira Cloud: how often a cycle also checks that the scope still holds exactly the
+    issues known (an issue deleted, or moved out of the scope, never shows up in the
+    incremental search). Cloud's search has no total, so the check costs a request of its
+    own (the approximate count); a quiet cycle between checks costs one request. Data
+    Center's search returns the scope's total with the changes: it checks every cycle
+    for free."""
+
+    every_cycles: StrictInt = Field(
+        10, ge=1, description="Check at least every this many cycles (1: every cycle)"
+    )
+    every: str = Field("15m", description="...and at least this often: 30s, 15m, 2h, 1d")
+
+    @field_validator("every")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        if not _DURATION.match(value):
+            raise ValueError(f"{value!r} is not a duration like 30s, 15m, 2h or 1d")
+        return value
+
+    @property
+    def every_seconds(self) -> int:
+        match = _DURATION.match(self.every)
+        assert match  # validated above
+        return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+
+
 class SyncPair(_Strict):
     """One workbook kept consistent with one Jira scope through one mapping."""
 
@@ -279,6 +306,7 @@ class SyncSettings(_Strict):
         "value either way; a new row always gets it)",
     )
     schedule: Schedule = Schedule()
+    scope_check: ScopeCheck = ScopeCheck()
     risk_thresholds: RiskLevelThresholds = RiskLevelThresholds()
     policy: str = Field(
         "builtin:pmo",

@@ -94,6 +94,9 @@ class SandboxServer:
         context_path: serve under this prefix (e.g. ``"/jira"``, as Data Center often runs);
             ``url`` includes it and requests outside it get Tomcat's 404.
         max_header_bytes: request line plus headers larger than this get Tomcat's 400.
+        count_jitter: Cloud's ``search/approximate-count`` is approximate: each answer is
+            off by a random amount up to this many issues (0: exact), as a real site's
+            count lags writes and jitters.
     """
 
     def __init__(
@@ -107,6 +110,7 @@ class SandboxServer:
         timezone: str = "UTC",
         context_path: str = "",
         max_header_bytes: int = MAX_HEADER_BYTES,
+        count_jitter: int = 0,
     ) -> None:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise ValueError("the sandbox only binds to the loopback interface")
@@ -124,6 +128,7 @@ class SandboxServer:
             _apply_seed(store, seed)
         store.mode = mode
         store.search_lag = search_lag
+        store.count_jitter = count_jitter
         store.prepare_indexes()
         if len(store.issues) > 10_000:
             # Long-lived seed data: keep the cyclic GC from rescanning it on every collection.

@@ -51,6 +51,7 @@ class Store(HumanEdits):
     mode: str = "cloud"
     clock: Callable[[], float] = time.time
     search_lag: float = 0.0
+    count_jitter: int = 0  # approximate-count answers off by up to this many
     issues: dict[int, Issue] = field(default_factory=dict)
     read_only_users: set[str] = field(default_factory=set)
     read_only_projects: set[str] = field(default_factory=set)

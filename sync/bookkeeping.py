@@ -48,6 +48,8 @@ class Bookkeeping:
             if run.jira.full_read:
                 known = {str(r["sync_id"]) for r in self.store.items(kind, pair)}
                 self.store.drop_items(pair, kind, sorted(known - set(items)))
+            elif run.jira.dropped:  # a scope check found them gone
+                self.store.drop_items(pair, kind, sorted(run.jira.dropped - set(items)))
             changed = run.jira.fresh | set(run.written)  # unchanged items stay as stored
             self.store.save_items(pair, kind, [items[s] for s in changed if s in items])
             for match in run.matches:
@@ -65,6 +67,8 @@ class Bookkeeping:
             self.store.append_audit(audit)
             if run.jira.cursor is not None:
                 self.store.set_cursor(pair, kind, CURSOR, run.jira.cursor.isoformat())
+            for name, value in run.jira.marks.items():
+                self.store.set_cursor(pair, kind, name, value)
         for op in run.plan.operations:
             if op.kind != "conflict" and str(op.sync_id) not in run.failed:
                 run.applied[op.kind] += 1

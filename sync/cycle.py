@@ -189,7 +189,9 @@ class PairSync(ExcelApply, JiraApply):
 
     def _nothing_new(self, views: Mapping[str, JiraView]) -> bool:
         """Jira showed no change, and no resolution or journaled create is waiting."""
-        if any(v.fresh or v.full_read or v.problems or v.deferred for v in views.values()):
+        if any(
+            v.fresh or v.full_read or v.problems or v.deferred or v.dropped for v in views.values()
+        ):
             return False
         for entity in self.entities:
             if self.store.pending_resolutions(self.pair.name, entity.type):
@@ -206,6 +208,8 @@ class PairSync(ExcelApply, JiraApply):
             for entity, view in self.jira.last_views.items():
                 if view.cursor is not None:
                     self.store.set_cursor(self.pair.name, entity, CURSOR, view.cursor.isoformat())
+                for name, value in view.marks.items():
+                    self.store.set_cursor(self.pair.name, entity, name, value)
             self.store.repeat_snapshot(result.cycle_id, self.pair.name)
             self.store.finish_cycle(
                 result.cycle_id,

@@ -2,10 +2,13 @@
 
 A cycle must not re-read thousands of issues to learn that nothing changed. The view
 is kept in the state store (the ``items`` table: every in-scope issue as last read or
-written) and refreshed by an incremental search (``updated >=`` the cursor). Deleted
-issues and issues that left the scope never show up in such a search, so one count
-request checks that the scope still holds exactly the issues known; when it does not,
-the cycle falls back to a full read. A no-op cycle therefore costs two requests.
+written) and refreshed by an incremental search. Deleted issues and issues that left the
+scope never show up in such a search, so the scope's size is compared with the issues
+known. On Data Center one newest-first search of the scope, paged only as far as the
+overlap window, gives both the changes and the scope's total; when the total does not
+match, the cycle falls back to a full read. On Cloud (no totals) the incremental search
+is one request and the scope is checked on a schedule (``sync.jira_scope``), tolerating
+Cloud's lagging approximate count. A no-op cycle therefore costs one request.
 
 Creates are written into the intent journal before they are sent. If the process dies
 after Jira created an issue but before the workbook received its key, the next cycle
@@ -29,13 +32,15 @@ from connectors.jira.reader import (
     parse_jira_time,
     quote,
 )
+from connectors.jira.scope_reads import recent
 from connectors.jira.site import JiraSiteContext
 from connectors.jira.transport import JiraRequestError
 from connectors.jira.writer import JiraWriter, WriteOutcome
-from mappings.config import SyncPair
+from mappings.config import ScopeCheck, SyncPair
 from mappings.errors import MappingsError
 from mappings.mapping import EntityMapping, MappingSpec
 from mappings.model import ENTITY_TYPES, build_record
+from sync import jira_scope
 from sync.store import StateStore
 
 CURSOR = "jira_updated"
@@ -57,6 +62,8 @@ class JiraView:
     deferred: set[str] = field(default_factory=set)  # sync ids whose create may be in flight
     fresh: set[str] = field(default_factory=set)  # sync ids read from Jira in this cycle
     models: dict[str, Any] = field(default_factory=dict)  # the records read, not re-validated
+    dropped: set[str] = field(default_factory=set)  # sync ids found gone by a scope check
+    marks: dict[str, str] = field(default_factory=dict)  # cursors the cycle records
     # sync id -> what a create sent, for creates finished after their process died: the
     # base both sides agreed on at that moment (see JiraSide._recover_creates)
     recovered: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -98,8 +105,10 @@ class JiraSide:
         reader: JiraReader | None = None,
         writer: JiraWriter | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        scope_check: ScopeCheck | None = None,
     ) -> None:
         self.site = site
+        self.scope_check = scope_check or ScopeCheck()
         self.mapping = mapping
         self.pair = pair
         self.store = store
@@ -148,22 +157,47 @@ class JiraSide:
         if cursor_text is None or full:
             return self._full(scoped, known)
         since = datetime.fromisoformat(cursor_text)
-        result = self.reader.read(scoped, self.pair.projects, since=since, known=_versions(known))
+        versions = _versions(known)
+        scope = self.reader.scope_jql(scoped, self.pair.projects)
+        if self.site.deployment == "cloud":
+            result = self.reader.read(scoped, self.pair.projects, since=since, known=versions)
+            total = None
+        else:
+            result = ReadResult(cursor=since)
+            fields = self.reader.field_ids(scoped)
+            issues, total = recent(self.reader, scope, fields, since, result)
+            for issue in issues:
+                self.reader.collect(scoped, issue, result, since, versions)
         view = JiraView(dict(known), result.problems, result.cursor or since)
         view.notes.extend(result.notes)
         for record in result.records:
             view.add(record)
-        records = view.records
-        unknown_problems = view.problem_keys - {r.get("key") for r in records.values()}
-        if self.count(scoped) != len(records) + len(unknown_problems):
-            return self._full(scoped, known)
+        if total is not None:
+            if total != jira_scope.keys_of([view]):
+                return self._full(scoped, known)
+        else:
+            self._check_scope(scope, [(scoped, view)])
         return self._recover_creates(scoped, view)
+
+    def _check_scope(self, scope: str, views: list[tuple[EntityMapping, JiraView]]) -> None:
+        """Cloud: when due, count the scope; reconcile the views with its keys when the
+        count differs from what they hold (``sync.jira_scope``)."""
+        now = self.clock()
+        kinds = [entity.type for entity, _ in views]
+        due = jira_scope.check_due(self.store, self.pair.name, kinds, self.scope_check, now)
+        for entity, view in views:
+            view.marks = jira_scope.marks(self.store, self.pair.name, entity.type, due, now)
+        if not due or self._count_jql(scope) == jira_scope.keys_of([v for _, v in views]):
+            return
+        for entity, view in views:
+            own = self.reader.scope_jql(entity, self.pair.projects)
+            jira_scope.reconcile(self.reader, entity, view, own)
 
     def views(
         self, entities: Sequence[EntityMapping], *, full: bool = False
     ) -> dict[str, JiraView]:
         """The scope of every entity; entities read incrementally share one search and
-        one count, so a cycle in which nothing changed costs two requests per pair."""
+        scope check, so a cycle in which nothing changed costs one request per pair."""
         pair = self.pair.name
         shared: list[EntityMapping] = []
         views: dict[str, JiraView] = {}
@@ -205,10 +239,16 @@ class JiraSide:
         if self.pair.jql:
             clauses.append(f"({self.pair.jql})")
         scope = " AND ".join(clauses)
-        start = self.reader.window_start(min(since.values()))
-        jql = f'{scope} AND updated >= "{start}" ORDER BY updated ASC, key ASC'
         fields = sorted({"issuetype", *(f for e in entities for f in self.reader.field_ids(e))})
-        for issue in self.reader.pages(jql, fields):
+        earliest = min(since.values())
+        total = None
+        if self.site.deployment == "cloud":
+            start = self.reader.window_start(earliest)
+            jql = f'{scope} AND updated >= "{start}" ORDER BY updated ASC, key ASC'
+            issues: Any = self.reader.pages(jql, fields)
+        else:
+            issues, total = recent(self.reader, scope, fields, earliest, ReadResult())
+        for issue in issues:
             kind = str(((issue.get("fields") or {}).get("issuetype") or {}).get("name", ""))
             entity = by_type.get(kind.casefold())
             if entity is None:
@@ -227,12 +267,11 @@ class JiraSide:
                 view.problems.append(IssueProblem(str(issue.get("key", "?")), str(exc)))
                 continue
             view.add(record)
-        expected = 0
-        for view in views.values():
-            keys = {r.get("key") for r in view.records.values()}
-            expected += len(view.records) + len(view.problem_keys - keys)
-        if self._count_jql(scope) != expected:
-            return {e.type: self._full(e, known[e.type]) for e in entities}
+        if total is not None:
+            if total != jira_scope.keys_of(list(views.values())):
+                return {e.type: self._full(e, known[e.type]) for e in entities}
+        else:
+            self._check_scope(scope, [(e, views[e.type]) for e in entities])
         return {e.type: self._recover_creates(e, views[e.type]) for e in entities}
 
     def _count_jql(self, jql: str) -> int:

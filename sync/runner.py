@@ -105,7 +105,9 @@ class Runner:
 
     def pair_sync(self, pair: SyncPair) -> PairSync:
         mapping = self.mapping_of(pair)
-        jira = JiraSide(self.site, mapping, pair, self.store)
+        jira = JiraSide(
+            self.site, mapping, pair, self.store, scope_check=self.config.sync.scope_check
+        )
         return PairSync(self.config, pair, mapping, self.store, jira, progress=self.progress)
 
     def run_pair(

@@ -26,6 +26,10 @@ from mappings.model import build_record
 from mappings.values import replace_unstorable
 
 DEFAULT_PAGE = 100
+"""Cloud's search/jql page for these fields (its cap when fields are asked for)."""
+DC_PAGE = 1000
+"""Data Center's default cap (jira.search.views.default.max); a site with a lower cap
+answers with its own ``maxResults``, and paging follows what each page holds."""
 DEFAULT_OVERLAP = timedelta(minutes=2)
 BULK_FETCH_MAX = 100
 
@@ -77,7 +81,7 @@ class JiraReader:
         site: JiraSiteContext,
         spec: MappingSpec,
         *,
-        page_size: int = DEFAULT_PAGE,
+        page_size: int | None = None,
         overlap: timedelta = DEFAULT_OVERLAP,
         settle: timedelta = timedelta(0),
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -91,6 +95,8 @@ class JiraReader:
         """
         self.site = site
         self.spec = spec
+        if page_size is None:
+            page_size = DEFAULT_PAGE if site.deployment == "cloud" else DC_PAGE
         self.page_size = page_size
         self.overlap = overlap
         self.settle = settle
@@ -216,7 +222,7 @@ class JiraReader:
         result = ReadResult(cursor=since)
         jql, fields = self.jql(entity, projects, since), self.field_ids(entity)
         for issue in self.pages(jql, fields, result, reconcile):
-            self._collect(entity, issue, result, since, known)
+            self.collect(entity, issue, result, since, known)
         if self.settle and result.cursor is not None:
             settled = self.clock() - self.settle
             if result.cursor > settled:
@@ -247,10 +253,10 @@ class JiraReader:
                 jql = f"key in ({', '.join(quote(k) for k in chunk)})"
                 issues = list(self.pages(jql, fields, result))
             for issue in issues:
-                self._collect(entity, issue, result, since=None)
+                self.collect(entity, issue, result, since=None)
         return result
 
-    def _collect(
+    def collect(
         self,
         entity: EntityMapping,
         issue: dict[str, Any],

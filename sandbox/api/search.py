@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import random
 from typing import Any
 
 from sandbox import permissions, render
@@ -36,6 +37,7 @@ CLOUD_MAX_IDS_ONLY = 5000
 DC_MAX = 1000
 RECONCILE_MAX = 50
 _CACHE_ENTRIES = 64
+_JITTER = random.Random(20261204)  # the approximate count's noise, reproducible
 
 
 def matching_issues(
@@ -214,7 +216,11 @@ def approximate_count(app: App, req: Request) -> Any:
     body = req.json()
     if not isinstance(body, dict):
         raise JiraError(400, "The request body must be a JSON object.")
-    return {"count": len(matching_issues(app, req, _jql(body), bounded=True))}
+    exact = len(matching_issues(app, req, _jql(body), bounded=True))
+    jitter = app.store.count_jitter
+    if jitter > 0:
+        exact = max(0, exact + _JITTER.randint(-jitter, jitter))
+    return {"count": exact}
 
 
 def _legacy(app: App, req: Request, params: dict[str, Any]) -> Any:

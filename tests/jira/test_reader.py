@@ -140,3 +140,31 @@ def test_portfolio_of_10000_issues(mode: str, raid_spec: MappingSpec) -> None:
         srv.clear_request_log()
         assert reader.read(raid_spec.entity("risk"), projects, since=result.cursor).records == []
         assert len(srv.request_log) == 1
+
+
+@pytest.mark.parametrize(("mode", "per_page"), [("cloud", 100), ("datacenter", 1000)])
+def test_page_size_is_the_sites_cap(mode: str, per_page: int) -> None:
+    """Data Center pages of 1,000 (its default cap, read back from each page), Cloud 100
+    (search/jql's cap when fields are asked for)."""
+    from tests.jira.conftest import site_for
+
+    with running_sandbox(mode=mode, seed="scale:4000", timezone="UTC") as srv:
+        spec = parse_mapping(
+            """
+name = "everything"
+[[entity]]
+type = "work_item"
+excel = { sheet = "Items" }
+jira = { issue_type = ["Story", "Task"] }
+field = [{ name = "summary", excel = "Summary", jira = "summary" }]
+""",
+            "test",
+        )
+        reader = JiraReader(site_for(srv), spec)
+        assert reader.page_size == per_page
+        srv.clear_request_log()
+        projects = sorted(p.key for p in srv.store.catalog.projects.values())
+        result = reader.read(spec.entity("work_item"), projects)
+        found = len(result.records)
+        assert found > per_page  # more than one page
+        assert result.requests == math.ceil(found / per_page) == search_calls(srv)
