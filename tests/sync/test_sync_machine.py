@@ -99,12 +99,19 @@ class SyncMachine(RuleBasedStateMachine):
     )
     def start(self, mode: str, policy: str, on_delete: str) -> None:
         self.policy = policy
-        self.settings = f'on_excel_delete = "{on_delete}"'
+        # Cloud checks the scope for deleted issues on a schedule (every 10 cycles by
+        # default); here on every cycle, so a clean cycle sees every deletion and the next
+        # one has nothing left to do. The schedule itself: tests/sync/test_quiet_cycles.py.
+        self.settings = f'on_excel_delete = "{on_delete}"\nscope_check = {{ every_cycles = 1 }}'
         self.removed: set[str] = set()
         self.server = SandboxServer(mode=mode, seed="demo", timezone="UTC").start()
         self.tmp = Path(TMP.mktemp("machine"))
         self.world = WORLD(
-            self.tmp, self.server, entities=["risk", "change_request"], policy=policy
+            self.tmp,
+            self.server,
+            entities=["risk", "change_request"],
+            policy=policy,
+            sync_settings=self.settings,
         )
         self._settle()
         self.sync_clean()
