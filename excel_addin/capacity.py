@@ -3,16 +3,19 @@ the synced portfolio, through the capacity engine (``resources``), never calling
 
 One model per store snapshot and day: 52 ISO weeks from the current one (demand never
 lands in past weeks: remaining work starts now), computed on first use and kept until
-the store changes.
+the store changes. Each answer (or error) is remembered with the snapshot too, per day
+and ``hours_per_point``; tables come out as new lists on every call.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from excel_addin.lookups import Portfolio, _day, configured
+from excel_addin.lookups import Portfolio, _day
 from excel_addin.metrics import MetricError
+from excel_addin.snapshot import Snapshot, _key_of, remembered
 from resources import capacity, monday
 from resources.portfolio import HORIZON_WEEKS, Load, load, person_id
 
@@ -20,15 +23,28 @@ from resources.portfolio import HORIZON_WEEKS, Load, load, person_id
 def model(portfolio: Portfolio, today: date | None = None) -> Load:
     """The engine over the store's snapshot, once per snapshot and day; story points
     count as the config's ``[sync] hours_per_point`` (as for the report)."""
+    return _model(portfolio, portfolio.snapshot(), today)[1]
+
+
+def _model(
+    portfolio: Portfolio, snap: Snapshot, today: date | None = None
+) -> tuple[tuple[Any, ...], Load]:
     today = today or date.today()
-    snap = portfolio.snapshot()
-    config = configured()
+    config = portfolio.config()
     hours_per_point = config.sync.hours_per_point if config is not None else 0.0
     key = ("capacity", today, hours_per_point)
     cached = snap.memo.get(key)
     if cached is None:
         cached = snap.memo[key] = load(snap.items, today, hours_per_point)
-    return cached
+    return key, cached
+
+
+def _answer(portfolio: Portfolio, name: str, compute: Callable[[Load], Any], *args: Any) -> Any:
+    """``compute(model)``, remembered with the snapshot per model (day, hours_per_point)
+    and ``args``."""
+    snap = portfolio.snapshot()
+    model_key, m = _model(portfolio, snap)
+    return remembered(snap, _key_of(name, (*model_key[1:], *args)), lambda: compute(m))
 
 
 def _person(m: Load, person: Any) -> str:
@@ -52,7 +68,10 @@ def _week(m: Load, week: Any) -> date:
 
 
 def capacity_of(portfolio: Portfolio, person: Any, week: Any) -> float:
-    m = model(portfolio)
+    return _answer(portfolio, "capacity_of", lambda m: _capacity(m, person, week), person, week)
+
+
+def _capacity(m: Load, person: Any, week: Any) -> float:
     who = _person(m, person)
     found = m.people.get(who)
     if found is None:
@@ -61,7 +80,12 @@ def capacity_of(portfolio: Portfolio, person: Any, week: Any) -> float:
 
 
 def demand_of(portfolio: Portfolio, person: Any, week: Any, project: Any = None) -> float:
-    m = model(portfolio)
+    return _answer(
+        portfolio, "demand_of", lambda m: _demand(m, person, week, project), person, week, project
+    )
+
+
+def _demand(m: Load, person: Any, week: Any, project: Any) -> float:
     who, day = _person(m, person), _week(m, week)
     if project in (None, ""):
         return m.demand.hours.get((who, day), 0.0)
@@ -74,7 +98,10 @@ def demand_of(portfolio: Portfolio, person: Any, week: Any, project: Any = None)
 
 
 def utilisation_of(portfolio: Portfolio, person: Any, week: Any) -> float:
-    m = model(portfolio)
+    return _answer(portfolio, "utilisation_of", lambda m: _util(m, person, week), person, week)
+
+
+def _util(m: Load, person: Any, week: Any) -> float:
     who, day = _person(m, person), _week(m, week)
     value = m.util.get((who, day))
     if value is None:
@@ -83,7 +110,17 @@ def utilisation_of(portfolio: Portfolio, person: Any, week: Any) -> float:
 
 
 def overallocated_in(portfolio: Portfolio, week: Any, threshold: float = 1.0) -> list[list[Any]]:
-    m = model(portfolio)
+    rows = _answer(
+        portfolio,
+        "overallocated_in",
+        lambda m: tuple(tuple(r) for r in _overallocated(m, week, threshold)),
+        week,
+        threshold,
+    )
+    return [list(row) for row in rows]
+
+
+def _overallocated(m: Load, week: Any, threshold: float) -> list[list[Any]]:
     day = _week(m, week)
     rows = sorted(
         (

@@ -27,6 +27,7 @@ from excel_addin import metrics
 from excel_addin.capacity import capacity_of, demand_of, overallocated_in, utilisation_of
 from excel_addin.lookups import Portfolio
 from excel_addin.metrics import MetricError
+from excel_addin.snapshot import ADDIN_MAX_STALENESS
 from mappings.scoring import RiskLevelThresholds
 
 
@@ -40,7 +41,10 @@ class FunctionDoc:
 
 
 FUNCTIONS: dict[str, FunctionDoc] = {}
-PORTFOLIO = Portfolio()  # the store path comes from PMO_SYNC_STATE_STORE / the config
+# The store path comes from PMO_SYNC_STATE_STORE / the config. The store is looked at
+# (stat) at most every ADDIN_MAX_STALENESS seconds: a recalculation of thousands of
+# formulas costs one look; a sync's changes show from the first call after that.
+PORTFOLIO = Portfolio(max_staleness=ADDIN_MAX_STALENESS)
 
 
 def _blank(value: Any) -> Any:
@@ -57,7 +61,11 @@ def worksheet_function(**arg_docs: str) -> Callable[[Callable[..., Any]], Callab
         @functools.wraps(fn)
         def safe(*args: Any, **kwargs: Any) -> Any:
             try:
-                return fn(*(_blank(a) for a in args), **kwargs)
+                for arg in args:  # most calls have no float: no new argument tuple
+                    if isinstance(arg, float):
+                        args = tuple([_blank(a) for a in args])
+                        break
+                return fn(*args, **kwargs)
             except MetricError as exc:
                 return exc.cell_text
             except Exception as exc:
@@ -311,6 +319,8 @@ def refresh_message(path: Path) -> str:
         return refresh_open_workbook(path)
     except Exception as exc:
         return f"pmo-sync could not sync {path.name}: {exc}"
+    finally:
+        PORTFOLIO.expire()  # the formulas show this sync at once, not up to 0.5 s later
 
 
 # -- resources (the resource plan against Jira's open work) ---------------------------------

@@ -1,31 +1,20 @@
 """Portfolio lookups for worksheet formulas, over the sync's local state store.
 
-A workbook full of ``=PMO_OPEN_RISKS(A2)`` recalculates thousands of formulas at once,
-so nothing here touches the network: the synced portfolio (the store's ``items``
-table) is loaded once, read-only, and kept in memory until the store file changes
-(its size or modification time, or its write-ahead log's). Each lookup is then a scan
-of one project's items. The newest compliance audit (``compliance.py``) is read the
-same way, once per snapshot.
+Each ``Portfolio`` method answers one worksheet function from the store's snapshot
+(``snapshot.py``: loaded once, indexed, every answer remembered until the store
+changes), never from the network. The newest compliance audit (``compliance.py``) is
+read the same way, once per snapshot.
 """
 
 from __future__ import annotations
 
-import os
-import sqlite3
-from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from excel_addin.compliance import LatestAudit, load_latest
 from excel_addin.metrics import MetricError, number, performance_indices, rag
+from excel_addin.snapshot import StoreView, _memo, _table_memo
 from mappings.values import BUILTIN_MAPS, parse_date
-from sync.store_items import read_items
-
-if TYPE_CHECKING:
-    from mappings.config import Config
 
 LEVELS = ("low", "medium", "high", "critical")
 CLOSED = {"closed", "done", "implemented", "rejected", "deferred"}
@@ -38,122 +27,21 @@ DEFAULT_ITEM_FIELDS = ("key", "summary", "status", "owner", "due_date")
 PROJECT_ITEM_FIELDS = ("key", "name", "manager", "bac", "pv", "ev", "ac")  # Projects sheet
 
 
-def configured() -> Config | None:
-    """The config the add-in reads (PMO_SYNC_CONFIG, else ./pmo-sync.toml), or None when
-    there is none; loaded again only when the file changes."""
-    path = Path(os.environ.get("PMO_SYNC_CONFIG", "pmo-sync.toml"))
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return _load_config(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-
-
-@lru_cache(maxsize=4)
-def _load_config(path: str, _mtime_ns: int, _size: int) -> Config:
-    from mappings.config import load_config
-
-    return load_config(Path(path))
-
-
-def default_store_path() -> Path:
-    """PMO_SYNC_STATE_STORE, else the config's sync.state_store, else the default."""
-    explicit = os.environ.get("PMO_SYNC_STATE_STORE")
-    if explicit:
-        return Path(explicit)
-    loaded = configured()
-    if loaded is not None:
-        return loaded.resolve(loaded.sync.state_store)
-    return Path(".pmo-sync/state.db")
-
-
-def _signature(path: Path) -> tuple[Any, ...]:
-    parts = []
-    for candidate in (path, path.with_name(path.name + "-wal")):
-        try:
-            stat = candidate.stat()
-            # An empty log is no log: readers create one, and must not look like writers.
-            parts.append((stat.st_size, stat.st_mtime_ns) if stat.st_size else None)
-        except FileNotFoundError:
-            parts.append(None)
-    return tuple(parts)
-
-
-@dataclass
-class Snapshot:
-    """The portfolio as the store held it at one moment, indexed for lookups."""
-
-    items: list[dict[str, Any]]
-    by_key: dict[str, dict[str, Any]] = field(default_factory=dict)
-    by_project: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    last_sync: datetime | None = None
-    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        by_project: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for item in self.items:
-            if item.get("key"):
-                self.by_key[str(item["key"]).upper()] = item
-            if item.get("project"):
-                by_project[str(item["project"]).upper()].append(item)
-        self.by_project = dict(by_project)
-
-
-def _memo(method: Any) -> Any:
-    """Answers are cached per snapshot: a sheet asks the same question many times."""
-
-    def cached(self: Portfolio, *args: Any) -> Any:
-        snap = self.snapshot()
-        key = (method.__name__, *(_hashable(a) for a in args))
-        if key not in snap.memo:
-            snap.memo[key] = method(self, *args)
-        return snap.memo[key]
-
-    cached.__name__ = method.__name__
-    cached.__doc__ = method.__doc__
-    return cached
-
-
-def _hashable(value: Any) -> Any:
-    if isinstance(value, list | tuple):
-        return tuple(_hashable(v) for v in value)
-    return value
-
-
-class Portfolio:
-    """Read-only lookups over one state store."""
-
-    def __init__(self, path: Path | None = None) -> None:
-        self.path = Path(path) if path is not None else None
-        self._snapshot: Snapshot | None = None
-        self._signature: tuple[Any, ...] | None = None
-
-    @property
-    def store_path(self) -> Path:
-        return self.path or default_store_path()
-
-    def snapshot(self) -> Snapshot:
-        path = self.store_path
-        signature = _signature(path)
-        if self._snapshot is not None and signature == self._signature:
-            return self._snapshot
-        if signature[0] is None:
-            raise MetricError("#N/A", f"no synced portfolio at {path}: run `pmo-sync sync` first")
-        self._snapshot = _load(path)
-        # Changed while loading: keep the data for now, but load again next time.
-        self._signature = signature if _signature(path) == signature else None
-        return self._snapshot
+class Portfolio(StoreView):
+    """Read-only lookups over one state store (``StoreView``: its snapshot, how fresh)."""
 
     # -- selection --------------------------------------------------------------------------
     def _items(self, project: Any, entity: str | None = None) -> list[dict[str, Any]]:
+        """The items of a project (all for * or blank), of one entity: a shared index
+        list, to read only."""
         snap = self.snapshot()
         if project in ALL:
-            found = snap.items
-        else:
-            found = snap.by_project.get(str(project).strip().upper())
-            if found is None:
-                raise MetricError("#N/A", f"no project {project!r} in the synced portfolio")
-        return [i for i in found if entity is None or i.get("_entity") == entity]
+            return snap.items if entity is None else snap.by_entity.get(entity, [])
+        wanted = str(project).strip().upper()
+        found = snap.by_project.get(wanted)
+        if found is None:
+            raise MetricError("#N/A", f"no project {project!r} in the synced portfolio")
+        return found if entity is None else snap.by_project_entity.get((wanted, entity), [])
 
     def _item(self, key: Any) -> dict[str, Any]:
         if key in ALL:
@@ -241,7 +129,11 @@ class Portfolio:
         return sum(w.get("status") == "done" for w in work) / len(work)
 
     def overdue(self, project: Any, as_of: Any = None) -> int:
-        day = _day(as_of) if as_of not in ALL else date.today()
+        return self._overdue(project, as_of, date.today())
+
+    @_memo
+    def _overdue(self, project: Any, as_of: Any, today: date) -> int:
+        day = _day(as_of) if as_of not in ALL else today
         return sum(
             1
             for i in self._items(project)
@@ -252,11 +144,16 @@ class Portfolio:
         """The report's RAG for one project: SPI and CPI from its row on the status
         tracker's Projects sheet (left out where there are no figures), its open critical
         risks and its overdue items."""
+        return self._health(project, as_of, date.today())
+
+    @_memo
+    def _health(self, project: Any, as_of: Any, today: date) -> str:
         if project in ALL:
             raise MetricError("#VALUE!", "health is per project: give a project key")
         budget = next((i for i in self._items(project, "project")), {})
         spi, cpi = performance_indices(budget)
-        return rag(spi, cpi, self.open_risks(project, "critical"), self.overdue(project, as_of))
+        overdue = self._overdue(project, as_of, today)
+        return rag(spi, cpi, self.open_risks(project, "critical"), overdue)
 
     @_memo
     def status(self, key: Any) -> str:
@@ -274,11 +171,12 @@ class Portfolio:
             raise MetricError("#N/A", f"{key} has no field {name!r}; fields: {fields}")
         return cell(item[wanted])
 
+    @_table_memo
     def items(
         self, entity: Any, project: Any = None, filter_text: Any = None, fields: Any = None
     ) -> list[list[Any]]:
         kind = str(entity or "").strip().casefold().replace(" ", "_")
-        known = {i.get("_entity") for i in self.snapshot().items}
+        known = self.snapshot().by_entity.keys()
         if kind not in known:
             raise MetricError(
                 "#N/A",
@@ -297,17 +195,31 @@ class Portfolio:
         return [names, *rows]
 
     # -- compliance (the newest audit the store kept) -------------------------------------
-    @_memo
     def latest_audit(self) -> LatestAudit:
-        """The newest compliance audit, loaded once per snapshot of the store."""
-        return load_latest(self.store_path)
+        """The newest compliance audit, loaded once per snapshot of the store (an error
+        opening it is not remembered: the next call tries again)."""
+        snap = self.snapshot()
+        found = snap.memo.get(("latest_audit",))
+        if found is None:
+            found = snap.memo["latest_audit",] = load_latest(snap.path or self.store_path)
+        return found
 
     def compliance(self, project: Any) -> float:
         """A project's (or the portfolio's) compliance score in the newest audit, 0..1."""
+        self.latest_audit()  # first, so that only the audit's own answers are remembered
+        return self._compliance(project)
+
+    @_memo
+    def _compliance(self, project: Any) -> float:
         return self.latest_audit().score(project)
 
     def breaches(self, project: Any, severity: Any = None) -> list[list[Any]]:
         """The newest audit's breaches of a project: a header row, one row per breach."""
+        self.latest_audit()
+        return self._breaches(project, severity)
+
+    @_table_memo
+    def _breaches(self, project: Any, severity: Any = None) -> list[list[Any]]:
         return self.latest_audit().breaches(project, severity)
 
     def last_sync(self) -> datetime:
@@ -316,6 +228,7 @@ class Portfolio:
             raise MetricError("#N/A", "no finished sync cycle in the store yet")
         return found
 
+    @_memo
     def utilization(self, person: Any, start: Any, end: Any, hours_per_day: Any = 8) -> float:
         """Share of ``person``'s working hours from start to end taken by their estimates.
 
@@ -414,24 +327,3 @@ def cell(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool | date):
         return value
     return str(value)
-
-
-def _load(path: Path) -> Snapshot:
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise MetricError("#N/A", f"cannot open the state store {path}: {exc}") from None
-    try:
-        found = read_items(db)  # the portfolio: each issue once
-        finished = db.execute(
-            "SELECT MAX(finished_at) FROM cycles WHERE outcome IN ('ok', 'conflicts', 'errors')"
-        ).fetchone()[0]
-    except sqlite3.Error as exc:
-        raise MetricError(
-            "#N/A", f"{path} is not a pmo-sync state store with a synced portfolio ({exc})"
-        ) from None
-    finally:
-        db.close()
-    items = [{**values, "_entity": entity} for (entity, _), values in found.items()]
-    last = datetime.fromisoformat(finished).astimezone().replace(tzinfo=None) if finished else None
-    return Snapshot(items, last_sync=last)

@@ -72,3 +72,40 @@ def test_unknown_people_and_weeks_are_clear_errors(portfolio):
     assert f.PMO_CAPACITY("nobody@example.com", THIS_WEEK).startswith("#N/A")
     assert f.PMO_DEMAND("alice@example.com", THIS_WEEK - timedelta(weeks=2)).startswith("#N/A")
     assert f.PMO_UTILISATION("", THIS_WEEK).startswith("#VALUE!")
+
+
+def test_answers_are_remembered_per_snapshot_and_tables_are_new_lists(portfolio, tmp_path):
+    table = f.PMO_OVERALLOCATED(THIS_WEEK)
+    table[1][0] = "altered"
+    table.append(["junk"])
+    assert f.PMO_OVERALLOCATED(THIS_WEEK) == [["person", "utilisation"], ["bob@example.com", 1.5]]
+    assert f.PMO_UTILISATION("bob@example.com", THIS_WEEK) == pytest.approx(1.5)
+    for _ in range(2):  # errors are remembered too, and come out the same
+        assert f.PMO_CAPACITY("nobody@example.com", THIS_WEEK) == (
+            "#N/A 'nobody@example.com' is neither in the resource plan nor assigned work"
+        )
+    # bob's 30 h item is moved to next week: the new snapshot answers anew
+    sync_id = portfolio.snapshot().by_key["BETA-1"]["sync_id"]
+    moved = _record("work_item", {"sync_id": sync_id, "key": "BETA-1", "project": "BETA",
+                                  "summary": "b", "assignee": "bob@example.com",
+                                  "remaining_estimate": 30, "start_date": NEXT_WEEK,
+                                  "due_date": NEXT_WEEK})  # fmt: skip
+    with StateStore(portfolio.path) as store, store.transaction():
+        store.save_items("p", "work_item", [moved])
+    assert f.PMO_OVERALLOCATED(THIS_WEEK) == [["person", "utilisation"]]
+    assert f.PMO_DEMAND("bob@example.com", NEXT_WEEK, "beta") == pytest.approx(30)
+
+
+def test_the_config_is_looked_at_no_more_often_than_the_store(tmp_path, monkeypatch):
+    config = tmp_path / "pmo-sync.toml"
+    monkeypatch.setenv("PMO_SYNC_CONFIG", str(config))
+    now = [0.0]
+    found = Portfolio(tmp_path / "state.db", max_staleness=0.5, clock=lambda: now[0])
+    assert found.config() is None
+    config.write_text(
+        '[jira]\nurl = "http://127.0.0.1:9"\n\n[sync]\nhours_per_point = 6\n\n[[pair]]\n'
+        'name = "a"\nworkbook = "a.xlsx"\nprojects = ["ALPHA"]\n'
+    )
+    assert found.config() is None  # within the interval
+    now[0] = 0.5
+    assert found.config().sync.hours_per_point == 6
