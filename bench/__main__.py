@@ -12,6 +12,7 @@ from bench import (
     compliance_bench,
     excel_bench,
     map_bench,
+    requests_bench,
     resources_bench,
     sync_bench,
 )
@@ -23,6 +24,8 @@ def main() -> None:
     args = parser.parse_args()
     print("== sync engine at portfolio scale ==")
     sync_bench.main(["--large"] if args.large else [])
+    print("\n== Jira requests: quiet cycles and full reads, per deployment ==")
+    requests_bench.main([])
     print("\n== Excel connector against openpyxl ==")
     excel_bench.main([])
     print("\n== worksheet function lookups ==")

@@ -39,6 +39,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from bench import sync_goals
+
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 PROJECTS = ["ALPHA", "BETA", "GAMMA"]
 
@@ -367,6 +369,8 @@ def _print(results: dict[str, Any]) -> None:
             f"growth exponents (1 = linear): initial time {g['initial_time_exponent']:.2f}, "
             f"memory {g['initial_memory_exponent']:.2f}, no-op time {g['noop_time_exponent']:.2f}"
         )
+    for line in sync_goals.goal_lines(results):
+        print(line)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -20,7 +20,6 @@ both sides agreeing (nothing to do but record the base) or the same differences 
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -30,8 +29,6 @@ from typing import Any
 from uuid import uuid4
 
 from connectors.excel import Fingerprint
-from connectors.excel.errors import MissingColumns, TableOutOfStep, TrackerNotFound
-from connectors.excel.records import tracker_id_columns
 from mappings.config import Config, SyncPair
 from mappings.mapping import EntityMapping, MappingSpec
 from sync.bookkeeping import Bookkeeping
@@ -41,7 +38,8 @@ from sync.excel_apply import LIVE, QUIET, ExcelApply
 from sync.excel_side import ExcelChanges, read_entity, side_records
 from sync.fidelity import hold_unfaithful
 from sync.jira_apply import JiraApply, lossy_write_warnings, waiting_creates
-from sync.jira_side import CURSOR, JiraSide, JiraView
+from sync.jira_side import JiraSide
+from sync.jira_view import JiraView
 from sync.link_cells import RowRefs, canonical_rows, pair_row_refs
 from sync.outcome import CycleResult, EntityRun
 from sync.plan import (
@@ -49,18 +47,15 @@ from sync.plan import (
     match_records,
     plan_entity,
 )
+from sync.quiet_cycle import QuietCycle
 from sync.rules import merge_rules, synced_fields
 from sync.store import StateStore
 from sync.store_records import BaseEntry
 from sync.workbook_only import copy_to_store, workbook_only_entities
 
-TRACKER_ERRORS = (TrackerNotFound, TableOutOfStep, MissingColumns)
-"""A tracker that cannot be read as the mapping says: refused alone, the pair's other
-trackers still sync. (An unreadable or locked workbook still stops the whole pair.)"""
-
 
 @dataclass
-class PairSync(ExcelApply, JiraApply):
+class PairSync(ExcelApply, JiraApply, QuietCycle):
     """The parts one pair's cycles work with."""
 
     config: Config
@@ -73,6 +68,9 @@ class PairSync(ExcelApply, JiraApply):
     entities: list[EntityMapping] = field(default_factory=list)
     progress: Callable[[str, int, int | None], None] | None = None
     """Called with (step, done, total or None) as a long cycle advances (progress bars)."""
+    memo: dict[str, Any] = field(default_factory=dict)
+    """What one process may keep between this pair's cycles (the runner's, per pair):
+    what is known of the workbook, per its stamp, so a quiet cycle does not open it."""
 
     def __post_init__(self) -> None:
         if not self.entities:
@@ -176,53 +174,6 @@ class PairSync(ExcelApply, JiraApply):
         if self.progress is not None:
             self.progress(step, advance, total)
 
-    def _workbook_stamp(self) -> str:
-        stat = os.stat(self.workbook)
-        return f"{stat.st_size}:{stat.st_mtime_ns}"
-
-    def _workbook_untouched(self) -> bool:
-        """The workbook is as the last settled cycle (no errors, not stopped) left it."""
-        try:
-            return self.store.cursor(self.pair.name, "_cycle", QUIET) == self._workbook_stamp()
-        except OSError:
-            return False
-
-    def _nothing_new(self, views: Mapping[str, JiraView]) -> bool:
-        """Jira showed no change, and no resolution or journaled create is waiting."""
-        if any(
-            v.fresh or v.full_read or v.problems or v.deferred or v.dropped for v in views.values()
-        ):
-            return False
-        for entity in self.entities:
-            if self.store.pending_resolutions(self.pair.name, entity.type):
-                return False
-            if self.store.intents(self.pair.name, entity.type):
-                return False
-        return True
-
-    def _quiet(self, result: CycleResult) -> CycleResult:
-        """Finish a cycle in which nothing changed on either side, at a constant cost:
-        the last settled cycle left both sides agreeing, so there is nothing to plan."""
-        result.open_conflicts = len(self.store.open_conflicts(self.pair.name))
-        with self.store.transaction():
-            for entity, view in self.jira.last_views.items():
-                if view.cursor is not None:
-                    self.store.set_cursor(self.pair.name, entity, CURSOR, view.cursor.isoformat())
-                for name, value in view.marks.items():
-                    self.store.set_cursor(self.pair.name, entity, name, value)
-            self.store.repeat_snapshot(result.cycle_id, self.pair.name)
-            self.store.finish_cycle(
-                result.cycle_id,
-                result.outcome,
-                {
-                    "counts": {},
-                    "errors": [],
-                    "open_conflicts": result.open_conflicts,
-                    "quiet": True,
-                },
-            )
-        return result
-
     def _sheet_resolutions(self, result: CycleResult) -> None:
         """Resolutions typed into the Sync Conflicts sheet since the last cycle."""
         from sync.conflict_sheet import read_resolutions
@@ -242,21 +193,6 @@ class PairSync(ExcelApply, JiraApply):
         if details:
             with self.store.transaction():
                 self.store.set_cursor(self.pair.name, "_projects", "details", json.dumps(details))
-
-    def _syncable(self) -> list[EntityMapping]:
-        """Entities whose tracker has both id columns (others are refused in _plan).
-        Only the header is read: a quiet cycle must not parse a workbook that pmo-sync
-        itself just wrote."""
-        found = []
-        for entity in self.entities:
-            try:
-                ids = tracker_id_columns(self.workbook, entity)
-            except TRACKER_ERRORS as exc:  # this tracker alone is refused; the others sync
-                self._refused[entity.type] = f"{entity.type}: {exc}"
-                continue
-            if {"key", "sync_id"} <= set(ids):
-                found.append(entity)
-        return found
 
     def _plan(self, entity: EntityMapping, view: JiraView | None) -> EntityRun:
         fields = synced_fields(entity)

@@ -21,7 +21,7 @@ from mappings.config import Config, SyncPair
 from mappings.mapping import EntityMapping, MappingSpec
 from mappings.model import build_record
 from sync.excel_side import ExcelChanges, flag_text
-from sync.jira_side import without_derived
+from sync.jira_view import without_derived
 from sync.link_cells import shown_links
 from sync.outcome import CycleResult, EntityRun
 from sync.plan import Operation

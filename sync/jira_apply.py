@@ -15,7 +15,8 @@ from connectors.jira.errors import JiraError
 from connectors.jira.permissions import grant_hint
 from mappings.config import SyncPair
 from sync.fidelity import lossy_writes
-from sync.jira_side import JiraSide, JiraView, record_values
+from sync.jira_side import JiraSide
+from sync.jira_view import JiraView, record_values
 from sync.outcome import EntityRun
 from sync.permission_needs import needed_permissions
 from sync.plan import Match, Operation, Plan

@@ -65,6 +65,7 @@ def marks(store: StateStore, pair: str, kind: str, checked: bool, now: datetime)
 def reconcile(reader: JiraReader, entity: EntityMapping, view: Any, scope: str) -> int:
     """Bring ``view`` (a JiraView) in line with the scope's key listing; requests made."""
     counter = ReadResult()
+    view.materialise()
     listed = scope_keys(reader, scope, counter)
     failing = view.problem_keys
     by_key = {str(v["key"]): sid for sid, v in view.records.items() if v.get("key")}
@@ -123,13 +124,3 @@ def in_scope(
         counter.requests += 1
         held.update(str(i["key"]) for i in page.get("issues", []))
     return held
-
-
-def keys_of(views: Sequence[Any]) -> int:
-    """How many issues the views know, counting unreadable issues once: what the scope's
-    count must equal."""
-    total = 0
-    for view in views:
-        keys = {r.get("key") for r in view.records.values()}
-        total += len(view.records) + len(view.problem_keys - keys)
-    return total

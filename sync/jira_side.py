@@ -18,7 +18,6 @@ finds the issue by its sync id and matches it to the row instead of creating it 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -39,8 +38,9 @@ from connectors.jira.writer import JiraWriter, WriteOutcome
 from mappings.config import ScopeCheck, SyncPair
 from mappings.errors import MappingsError
 from mappings.mapping import EntityMapping, MappingSpec
-from mappings.model import ENTITY_TYPES, build_record
+from mappings.model import build_record
 from sync import jira_scope
+from sync.jira_view import JiraView, record_values, without_derived
 from sync.store import StateStore
 
 CURSOR = "jira_updated"
@@ -48,48 +48,6 @@ CREATE = "create"
 CLOUD_SEARCH_SETTLE = timedelta(seconds=60)
 """How long a journaled create may stay invisible to Cloud's eventually consistent
 search before pmo-sync concludes it never happened and sends it again."""
-
-
-@dataclass
-class JiraView:
-    """Every in-scope issue of one entity, as canonical values keyed by sync id."""
-
-    records: dict[str, dict[str, Any]]
-    problems: list[IssueProblem] = field(default_factory=list)
-    cursor: datetime | None = None
-    full_read: bool = False
-    notes: list[IssueProblem] = field(default_factory=list)  # read, with a caveat
-    deferred: set[str] = field(default_factory=set)  # sync ids whose create may be in flight
-    fresh: set[str] = field(default_factory=set)  # sync ids read from Jira in this cycle
-    models: dict[str, Any] = field(default_factory=dict)  # the records read, not re-validated
-    dropped: set[str] = field(default_factory=set)  # sync ids found gone by a scope check
-    marks: dict[str, str] = field(default_factory=dict)  # cursors the cycle records
-    # sync id -> what a create sent, for creates finished after their process died: the
-    # base both sides agreed on at that moment (see JiraSide._recover_creates)
-    recovered: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def add(self, record: Any) -> None:
-        """A record just read from Jira."""
-        sync_id = str(record.sync_id)
-        self.records[sync_id] = record_values(record)
-        self.fresh.add(sync_id)
-        self.models[sync_id] = record
-
-    @property
-    def problem_keys(self) -> set[str]:
-        return {p.key for p in self.problems}
-
-
-def record_values(record: Any) -> dict[str, Any]:
-    """A record as the plain values the store keeps (sync id as text)."""
-    values = record.model_dump()
-    values["sync_id"] = str(values["sync_id"])
-    return values
-
-
-def without_derived(entity_type: str, values: Mapping[str, Any]) -> dict[str, Any]:
-    derived = ENTITY_TYPES[entity_type].derived_fields
-    return {k: v for k, v in values.items() if k not in derived and not k.startswith("_")}
 
 
 class JiraSide:
@@ -153,11 +111,11 @@ class JiraSide:
         scoped = self.scoped(entity)
         pair, kind = self.pair.name, entity.type
         cursor_text = self.store.cursor(pair, kind, CURSOR)
-        known = {str(r["sync_id"]): r for r in self.store.items(kind, pair)}
+        known = self.store.items_by_id(kind, pair)
         if cursor_text is None or full:
             return self._full(scoped, known)
         since = datetime.fromisoformat(cursor_text)
-        versions = _versions(known)
+        versions = self.store.item_versions(kind, pair)
         scope = self.reader.scope_jql(scoped, self.pair.projects)
         if self.site.deployment == "cloud":
             result = self.reader.read(scoped, self.pair.projects, since=since, known=versions)
@@ -168,12 +126,14 @@ class JiraSide:
             issues, total = recent(self.reader, scope, fields, since, result)
             for issue in issues:
                 self.reader.collect(scoped, issue, result, since, versions)
-        view = JiraView(dict(known), result.problems, result.cursor or since)
+        view = JiraView.over(
+            known, versions, problems=result.problems, cursor=result.cursor or since
+        )
         view.notes.extend(result.notes)
         for record in result.records:
             view.add(record)
         if total is not None:
-            if total != jira_scope.keys_of([view]):
+            if total != view.size:
                 return self._full(scoped, known)
         else:
             self._check_scope(scope, [(scoped, view)])
@@ -187,7 +147,7 @@ class JiraSide:
         due = jira_scope.check_due(self.store, self.pair.name, kinds, self.scope_check, now)
         for entity, view in views:
             view.marks = jira_scope.marks(self.store, self.pair.name, entity.type, due, now)
-        if not due or self._count_jql(scope) == jira_scope.keys_of([v for _, v in views]):
+        if not due or self._count_jql(scope) == sum(v.size for _, v in views):
             return
         for entity, view in views:
             own = self.reader.scope_jql(entity, self.pair.projects)
@@ -227,11 +187,12 @@ class JiraSide:
             e.type: datetime.fromisoformat(self.store.cursor(pair, e.type, CURSOR) or "")
             for e in entities
         }
-        known = {
-            e.type: {str(r["sync_id"]): r for r in self.store.items(e.type, pair)} for e in entities
+        known = {e.type: self.store.items_by_id(e.type, pair) for e in entities}
+        versions = {e.type: self.store.item_versions(e.type, pair) for e in entities}
+        views = {
+            e.type: JiraView.over(known[e.type], versions[e.type], cursor=since[e.type])
+            for e in entities
         }
-        views = {e.type: JiraView(dict(known[e.type]), cursor=since[e.type]) for e in entities}
-        versions = {e.type: _versions(known[e.type]) for e in entities}
         clauses = [
             f"project in ({', '.join(quote(p) for p in self.pair.projects)})",
             f"issuetype in ({', '.join(quote(t) for e in entities for t in e.jira.issue_types)})",  # type: ignore[union-attr]
@@ -268,7 +229,7 @@ class JiraSide:
                 continue
             view.add(record)
         if total is not None:
-            if total != jira_scope.keys_of(list(views.values())):
+            if total != sum(v.size for v in views.values()):
                 return {e.type: self._full(e, known[e.type]) for e in entities}
         else:
             self._check_scope(scope, [(e, views[e.type]) for e in entities])
@@ -386,10 +347,3 @@ class JiraSide:
 
     def done_creating(self, entity: EntityMapping, sync_ids: list[str]) -> None:
         self.store.clear_intents(self.pair.name, entity.type, sync_ids, CREATE)
-
-
-def _versions(known: Mapping[str, Mapping[str, Any]]) -> dict[str, datetime]:
-    """Key -> ``updated`` of each stored issue: the version an incremental read must beat."""
-    return {
-        str(v["key"]): v["updated"] for v in known.values() if v.get("key") and v.get("updated")
-    }

@@ -12,7 +12,7 @@ from typing import Any
 
 from connectors.excel.records import RecordsRead
 from mappings.mapping import EntityMapping
-from sync.jira_side import JiraView
+from sync.jira_view import JiraView
 from sync.link_cells import RowRefs
 from sync.plan import RECREATE, Match, Plan
 

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock, Timeout
 
@@ -85,6 +86,8 @@ class Runner:
         self._people_set = False
         self.store = store or StateStore(state_store_path(config))
         self._pruned = False
+        self._mappings: dict[tuple[str, str, Any], MappingSpec] = {}  # parsed once per file
+        self._memos: dict[str, dict[str, Any]] = {}  # per pair, kept between its cycles
 
     @property
     def site(self) -> JiraSiteContext:
@@ -99,8 +102,13 @@ class Runner:
         """The pair's mapping, refused (PairMappingError) when the pair names entities or
         policy fields it does not have: a misspelt name must fail the pair, not sync
         nothing and report success."""
-        mapping = load_mapping(pair.mapping, self.config.base_dir)
-        check_pair(pair, mapping)
+        key = (pair.name, pair.mapping, _mapping_stamp(pair.mapping, self.config.base_dir))
+        mapping = self._mappings.get(key) if key[2] is not None else None
+        if mapping is None:
+            mapping = load_mapping(pair.mapping, self.config.base_dir)
+            check_pair(pair, mapping)
+            if key[2] is not None:
+                self._mappings[key] = mapping
         return mapping
 
     def pair_sync(self, pair: SyncPair) -> PairSync:
@@ -108,7 +116,10 @@ class Runner:
         jira = JiraSide(
             self.site, mapping, pair, self.store, scope_check=self.config.sync.scope_check
         )
-        return PairSync(self.config, pair, mapping, self.store, jira, progress=self.progress)
+        memo = self._memos.setdefault(pair.name, {})
+        return PairSync(
+            self.config, pair, mapping, self.store, jira, progress=self.progress, memo=memo
+        )
 
     def run_pair(
         self,
@@ -190,3 +201,19 @@ class Runner:
 
     def close(self) -> None:
         self.store.close()
+
+
+def _mapping_stamp(name: str, base_dir: Path) -> Any:
+    """What tells that a mapping changed: nothing for a built-in one, a file's size and
+    modification time (None when it cannot be read: then it is parsed every cycle, and
+    its error reported)."""
+    if name.startswith("builtin:"):
+        return "builtin"
+    path = Path(name)
+    if not path.is_absolute():
+        path = base_dir / path
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns)

@@ -56,6 +56,7 @@ class PortfolioItems:
         if cached is not None:
             for r in records:
                 cached[str(r["sync_id"])] = dict(r)
+        self._cache.pop(("versions", pair, entity), None)
 
     def drop_items(self, pair: str, entity: str, sync_ids: list[str]) -> None:
         self._db.executemany(
@@ -65,6 +66,7 @@ class PortfolioItems:
         cached = self._cache.get(("items", pair, entity), {})
         for sync_id in sync_ids:
             cached.pop(sync_id, None)
+        self._cache.pop(("versions", pair, entity), None)
 
     def drop_unconfigured_items(self, configured: Mapping[str, set[str] | None]) -> dict[str, int]:
         """Forget the portfolio items of pairs (or entities of a pair) no longer configured:
@@ -98,12 +100,28 @@ class PortfolioItems:
         pairs sync it (a RAID log and a change log may share change requests), as most
         recently read."""
         if entity is not None and pair is not None:
-            cached = self._cached("items", pair, entity)
-            if cached is None:
-                cached = {str(r["sync_id"]): r for r in self._load_items(entity, pair)}
-                self._cache[("items", pair, entity)] = cached
-            return list(cached.values())
+            return list(self.items_by_id(entity, pair).values())
         return self._load_items(entity, pair)
+
+    def items_by_id(self, entity: str, pair: str) -> Mapping[str, dict[str, Any]]:
+        """A pair's items of one entity by sync id: the store's own copy, kept decoded
+        between cycles (read it, never change it), so a cycle that reads it costs nothing
+        however many items there are."""
+        cached = self._cached("items", pair, entity)
+        if cached is None:
+            cached = {str(r["sync_id"]): r for r in self._load_items(entity, pair)}
+            self._cache[("items", pair, entity)] = cached
+        return cached
+
+    def item_versions(self, entity: str, pair: str) -> Mapping[str, Any]:
+        """Issue key -> the ``updated`` of the version stored (None when unknown): what an
+        incremental read must beat. Kept until the items change (read, never change)."""
+        items = self.items_by_id(entity, pair)  # also forgets both when another process wrote
+        cached = self._cache.get(("versions", pair, entity))
+        if cached is None:
+            cached = {str(v["key"]): v.get("updated") for v in items.values() if v.get("key")}
+            self._cache[("versions", pair, entity)] = cached
+        return cached
 
     def search_lessons(
         self, text: str, project: str | None = None, limit: int = 20

@@ -336,8 +336,12 @@ def bench_module() -> Any:
     import importlib.util
     import sys
 
+    root = Path(__file__).resolve().parents[1]
+    if str(root) not in sys.path:  # a script's `from bench import ...` of its siblings
+        sys.path.insert(0, str(root))
+
     def load(name: str) -> Any:
-        path = Path(__file__).resolve().parents[1] / "bench" / f"{name}.py"
+        path = root / "bench" / f"{name}.py"
         spec = importlib.util.spec_from_file_location(f"bench.{name}", path)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)

@@ -127,3 +127,39 @@ def test_a_jittering_count_never_causes_a_full_read_nor_drops_a_new_issue(tmp_pa
             assert len(full_reads) == first
         finally:
             world.runner.close()
+
+
+def test_a_quiet_cycle_reads_neither_the_stored_items_nor_the_workbook(tmp_path, monkeypatch):
+    """Its cost depends on what changed, not on the portfolio's size: the items stay
+    decoded in the store between cycles and the workbook, unchanged since the last
+    settled cycle, is not opened (spies on the real functions; no timings)."""
+    import connectors.excel.records as records
+    from sync.store import StateStore
+
+    calls = {"items": 0, "workbook": 0}
+    load_items, locate = StateStore._load_items, records.locate_entity
+
+    def counted_items(self: Any, *args: Any) -> Any:
+        calls["items"] += 1
+        return load_items(self, *args)
+
+    def counted_locate(*args: Any, **kwargs: Any) -> Any:
+        calls["workbook"] += 1
+        return locate(*args, **kwargs)
+
+    monkeypatch.setattr(StateStore, "_load_items", counted_items)
+    monkeypatch.setattr(records, "locate_entity", counted_locate)
+    for mode in ("cloud", "datacenter"):
+        with running_sandbox(mode=mode, seed="demo", timezone="UTC") as server:
+            world = (
+                make_world(tmp_path / mode, server) if (tmp_path / mode).mkdir() is None else None
+            )
+            try:
+                world.cycle()
+                world.cycle()
+                calls.update(items=0, workbook=0)
+                for _ in range(3):
+                    assert world.cycle().counts == {}
+                assert calls == {"items": 0, "workbook": 0}, (mode, calls)
+            finally:
+                world.runner.close()
