@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from compliance.audit import AuditResult
-from connectors.excel import Fingerprint, WorkbookLocked, owned_sheet_shows, replace_owned_sheet
+from connectors.excel import refresh_owned_sheet
 
 SHEET = "PMO Compliance"
 SEVERITIES = ("error", "warning", "info")
@@ -64,19 +64,4 @@ def write_compliance_sheet(
     someone while this wrote), SheetNotOwned (a person's sheet of that name), OSError.
     """
     rows = compliance_rows(projects, result)
-    try:
-        written = replace_owned_sheet(
-            workbook,
-            SHEET,
-            HEADER,
-            rows,
-            fingerprint=Fingerprint.of_file(workbook),
-            keep_backups=keep_backups,
-        )
-    except WorkbookLocked:
-        # Open in Excel: nothing may be written, but a sheet that already says this
-        # needs no write either (no warning every quiet cycle while a person works).
-        if owned_sheet_shows(workbook, SHEET, HEADER, rows):
-            return 0
-        raise
-    return written.bytes_written
+    return refresh_owned_sheet(workbook, SHEET, HEADER, rows, keep_backups=keep_backups)

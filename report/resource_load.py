@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from connectors.excel import Fingerprint, WorkbookLocked, owned_sheet_shows, replace_owned_sheet
+from connectors.excel import refresh_owned_sheet
 from report.resources_sheet import MAX_DRIVERS, Resources, heat_people, resources_of
 
 log = logging.getLogger("pmo_sync.resources")
@@ -72,21 +72,9 @@ def write_resource_load(workbook: Path, data: Resources, keep_backups: int) -> i
     Raises what the owned-sheet writer raises, and writes nothing then: WorkbookLocked
     (open in a spreadsheet application, unless the sheet already shows this),
     WorkbookChanged, SheetNotOwned (a person's sheet of that name), OSError."""
-    head, rows = header(data), load_rows(data)
-    try:
-        written = replace_owned_sheet(
-            workbook,
-            SHEET,
-            head,
-            rows,
-            fingerprint=Fingerprint.of_file(workbook),
-            keep_backups=keep_backups,
-        )
-    except WorkbookLocked:
-        if owned_sheet_shows(workbook, SHEET, head, rows):
-            return 0
-        raise
-    return written.bytes_written
+    return refresh_owned_sheet(
+        workbook, SHEET, header(data), load_rows(data), keep_backups=keep_backups
+    )
 
 
 def refresh_resource_load(

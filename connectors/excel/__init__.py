@@ -29,7 +29,7 @@ from .fingerprint import Fingerprint
 from .headers import normalise_header
 from .live import BookLike, LiveWriter, XlwingsLiveWriter
 from .locate import TrackerLocation, TrackerPins, locate_tracker
-from .owned import OWNED_NAME, is_owned, owned_sheet_shows, replace_owned_sheet
+from .owned import OWNED_NAME, is_owned, owned_sheet_shows, refresh_owned_sheet, replace_owned_sheet
 from .patch import CellWrite, PatchResult, RowAppend, WorkbookPatch
 from .reader import TrackerData, TrackerRow, read_tracker
 from .survey import SkippedSheet, SurveyColumn, SurveyTracker, WorkbookSurvey, survey_workbook
@@ -76,6 +76,7 @@ __all__ = [
     "owned_sheet_shows",
     "package_diff",
     "read_tracker",
+    "refresh_owned_sheet",
     "render_patch",
     "replace_owned_sheet",
     "survey_workbook",

@@ -27,7 +27,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from .cellxml import cell_xml
-from .errors import SheetNotOwned, WorkbookChanged
+from .errors import SheetNotOwned, WorkbookChanged, WorkbookLocked
 from .fingerprint import Fingerprint
 from .numfmt import DEFAULT_DATE_FORMAT_ID, DEFAULT_DATETIME_FORMAT_ID
 from .package import NS_MAIN, NS_REL, REL_WORKSHEET, Package, rels_part_of
@@ -173,6 +173,37 @@ def owned_sheet_shows(
     except ValueError:
         return False
     return pkg.read(existing.part) == wanted
+
+
+def refresh_owned_sheet(
+    path: str | Path,
+    sheet_name: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    keep_backups: int = 10,
+) -> int:
+    """The owned sheet made to show this table, for sheets refreshed every cycle; bytes
+    written (0 when nothing changed).
+
+    A workbook open in Excel cannot be written, but one whose sheet already shows the
+    table needs no write either: then 0, not WorkbookLocked, so a quiet cycle does not
+    warn while a person works. Otherwise raises what replace_owned_sheet raises, and
+    writes nothing then."""
+    try:
+        written = replace_owned_sheet(
+            path,
+            sheet_name,
+            header,
+            rows,
+            fingerprint=Fingerprint.of_file(Path(path)),
+            keep_backups=keep_backups,
+        )
+    except WorkbookLocked:
+        if owned_sheet_shows(path, sheet_name, header, rows):
+            return 0
+        raise
+    return written.bytes_written
 
 
 def _sheet_xml(
